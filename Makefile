@@ -1,0 +1,42 @@
+# Two commands: `make run` (serve with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) serve --host 127.0.0.1 --port 5000 --relay-port 8765
+
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set (.ci/run sets it).
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-test
+	TEST_BACKEND=sqlite $(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-test
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+		TEST_BACKEND=postgres $(BIN)/pytest -m "not browser"; \
+	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance

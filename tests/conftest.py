@@ -1,0 +1,170 @@
+"""Fixtures: an app on a freshly migrated database (SQLite, or PostgreSQL with TEST_BACKEND=postgres)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from webapp import create_app
+from webapp.db import db_session
+from webapp.timeutil import TOKYO
+
+BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+SECRET = "test-secret-key-not-for-production"
+
+
+def _migrate(url: str) -> None:
+    """Run the real Alembic migrations, as `flask db upgrade` does."""
+    from flask_migrate import upgrade
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
+    with app.app_context():
+        upgrade()
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """A migrated database made once per run: a file to copy (SQLite) or a database to empty (PostgreSQL)."""
+    if BACKEND == "postgres":
+        base = os.environ.get("TEST_DATABASE_URL")
+        if not base:
+            pytest.fail("TEST_BACKEND=postgres needs TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        name = f"ikomaru_test_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as err:  # noqa: BLE001  (a missing server must fail the run, not skip it)
+            pytest.fail(f"PostgreSQL at {base} is not reachable: {err}")
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+        _migrate(url)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            terms = [dict(r._mapping) for r in conn.execute(text("SELECT * FROM terms ORDER BY id"))]
+        engine.dispose()
+        yield {"url": url, "terms": terms}
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        _migrate(f"sqlite:///{path}")
+        yield {"path": path}
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    """A URL to a migrated, empty database of its own for this test."""
+    if BACKEND == "postgres":
+        url = database_template["url"]
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            if database_template["terms"]:
+                cols = list(database_template["terms"][0])
+                conn.execute(text(f"INSERT INTO terms ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"),
+                             database_template["terms"])
+                conn.execute(text("SELECT setval('terms_id_seq', (SELECT max(id) FROM terms))"))
+        engine.dispose()
+        return url
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(database_template["path"], path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on this test's own database."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+                      "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    ctx.pop()
+    db_session.remove()
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a staff account: make_user("sato", role="promoter")."""
+    from webapp.staff.operations import create_user
+
+    def make(login="sato", role="promoter", display_name=None, password="correct-horse-battery"):
+        return create_user(login, role, display_name or f"主任推進員 {login}", password)
+
+    return make
+
+
+@pytest.fixture
+def staff_token(make_user):
+    """An API token for a new account of the given role: staff_token("admin")."""
+    from webapp.staff.operations import issue_api_token
+
+    def make(role="admin", login=None):
+        user = make_user(login or f"{role}-{uuid.uuid4().hex[:6]}", role=role)
+        return issue_api_token(user)
+
+    return make
+
+
+@pytest.fixture
+def make_session(app):
+    """Create a session through the real operation; defaults to 13:30-16:30 thirty days ahead."""
+    from webapp.sessions.operations import SessionSpec, create_session
+
+    def make(day=None, start="13:30", end="16:30", fmt="in_person", slot_minutes=30, capacity=2,
+             promoters=(), location="生駒市役所", join_url=""):
+        day = day or (dt.datetime.now(TOKYO).date() + dt.timedelta(days=30))
+        starts = dt.datetime.combine(day, dt.time.fromisoformat(start), tzinfo=TOKYO)
+        ends = dt.datetime.combine(day, dt.time.fromisoformat(end), tzinfo=TOKYO)
+        return create_session(SessionSpec(date=day, starts_at=starts, ends_at=ends, format=fmt, location=location,
+                                          join_url=join_url, slot_minutes=slot_minutes, capacity=capacity,
+                                          promoters=list(promoters)))
+
+    return make
+
+
+class Auth:
+    """Log a staff member in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path="/staff/login") -> str:
+        import re
+        page = self.client.get(path).get_data(as_text=True)
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page)
+        assert found, f"no CSRF token on {path}"
+        return found.group(1)
+
+    def login(self, login="sato", password="correct-horse-battery"):
+        return self.client.post("/staff/login", data={"login": login, "password": password,
+                                                      "csrf_token": self.csrf()}, follow_redirects=True)
+
+    def logout(self):
+        return self.client.post("/staff/logout", data={"csrf_token": self.csrf("/staff/")}, follow_redirects=True)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

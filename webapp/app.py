@@ -1,0 +1,64 @@
+"""The application factory."""
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from webapp import config, errors, i18n, security
+from webapp.db import Base, bind, db_session
+from webapp.extensions import csrf, login_manager, migrate
+
+#: Modules that each define a blueprint `bp`, one per area of the service.
+BLUEPRINTS = (
+    "webapp.sessions.views",
+    "webapp.sessions.admin",
+    "webapp.reservations.views",
+    "webapp.staff.views",
+    "webapp.checkins.views",
+    "webapp.stats.views",
+    "webapp.api.views",
+    "calendars.views",
+)
+
+
+class _MigrationTarget:
+    """What Flask-Migrate's env.py needs: the metadata and the engine."""
+
+    def __init__(self, engine):
+        self.metadata = Base.metadata
+        self.engine = engine
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app; `test_config` overrides the environment."""
+    app = Flask(__name__)
+    app.config.update(config.load(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    import webapp.models  # noqa: F401  (every table on Base.metadata)
+
+    engine = bind(app.config["DATABASE_URL"])
+    app.extensions["engine"] = engine
+    app.teardown_appcontext(lambda _exc: db_session.remove())
+
+    migrate.init_app(app, _MigrationTarget(engine), directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+
+    from webapp import templating
+    templating.init_app(app)
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+    from webapp import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,81 @@
+"""Configuration: environment variables first, sensible defaults for the embedded set-up."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: The city's 2024 pattern: April..October alternating in person and online, November..March metaverse.
+DEFAULT_FORMAT_PLAN = {
+    4: "in_person", 5: "online", 6: "in_person", 7: "online", 8: "in_person", 9: "online",
+    10: "in_person", 11: "metaverse", 12: "metaverse", 1: "metaverse", 2: "metaverse", 3: "metaverse",
+}
+
+DEFAULT_LOCATIONS = {
+    "in_person": "生駒市役所",
+    "online": "オンライン（ビデオ通話）",
+    "metaverse": "メタバース空間「いこまる相談会 inメタバース」",
+}
+
+#: Words that mark a resident's message as a crisis: the check-in goes first in line.
+DEFAULT_CRISIS_WORDS = ["死にたい", "しにたい", "消えたい", "きえたい", "自殺", "じさつ", "死のう", "生きていたくない"]
+
+#: Contacts shown at once when a crisis word is seen, and on the "outside hours" panel.
+DEFAULT_CRISIS_CONTACTS = [
+    {"name_ja": "あなたのいばしょ チャット相談", "name_en": "Anata no Ibasho chat",
+     "detail_ja": "24時間365日・無料・匿名のチャット相談", "detail_en": "Anonymous chat, free, 24 hours a day",
+     "url": "https://talkme.jp/"},
+    {"name_ja": "よりそいホットライン", "name_en": "Yorisoi Hotline",
+     "detail_ja": "24時間・無料の電話相談 0120-279-338", "detail_en": "Free phone line, 24 hours: 0120-279-338",
+     "url": "tel:0120279338"},
+    {"name_ja": "緊急のとき（救急・警察）", "name_en": "Emergency (ambulance, police)",
+     "detail_ja": "命の危険があるときは 119 / 110", "detail_en": "If a life is in danger: 119 / 110",
+     "url": "tel:119"},
+]
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance: Path) -> dict:
+    """The whole configuration as a dict, for `app.config.update`."""
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'ikomaru.sqlite3'}",
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "RELAY_PUBLIC_URL": os.environ.get("RELAY_PUBLIC_URL") or "ws://127.0.0.1:8765/ws",
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "FORMAT_PLAN": dict(DEFAULT_FORMAT_PLAN),
+        "SESSION_START": os.environ.get("SESSION_START", "13:30"),
+        "SESSION_END": os.environ.get("SESSION_END", "16:30"),
+        "SLOT_MINUTES": int(os.environ.get("SLOT_MINUTES", "30")),
+        "SLOT_CAPACITY": int(os.environ.get("SLOT_CAPACITY", "2")),
+        "DEFAULT_LOCATIONS": dict(DEFAULT_LOCATIONS),
+        "CRISIS_WORDS": list(DEFAULT_CRISIS_WORDS),
+        "CRISIS_CONTACTS": list(DEFAULT_CRISIS_CONTACTS),
+        "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
+        "CANCELLED_FEED_DAYS": 60,
+        "CITY_MADOGUCHI_URL": os.environ.get("CITY_MADOGUCHI_URL", "https://www.city.ikoma.lg.jp/"),
+    }

@@ -1,0 +1,90 @@
+"""Database plumbing shared by the web app, the relay and the CLI (no Flask here)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, stored as naive UTC, aware UTC out (SQLite keeps no offset)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+#: The session every operation uses; thread-local so relay worker threads get their own.
+db_session = scoped_session(sessionmaker(expire_on_commit=False))
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for `url`, tuned so concurrent writers wait instead of failing."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _serialize_sqlite_writes(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _serialize_sqlite_writes(engine: Engine) -> None:
+    """Start every SQLite transaction with BEGIN IMMEDIATE.
+
+    pysqlite's deferred transactions fail at once with "database is locked" when a
+    read lock must be upgraded; taking the write lock up front lets the busy
+    timeout queue writers instead (see SQLAlchemy's "Serializable isolation" recipe).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def bind(url: str) -> Engine:
+    """Point `db_session` at the database at `url` and return its engine."""
+    engine = make_engine(url)
+    db_session.remove()
+    db_session.configure(bind=engine)
+    return engine

@@ -1,0 +1,100 @@
+"""Anonymous reservations: a seat is taken by one atomic conditional UPDATE, never read-then-write."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp import signals
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.reservations.models import Reservation
+from webapp.sessions.models import Session, Slot
+
+#: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_GROUPS, CODE_GROUP_LEN = 3, 5  # 15 symbols of 31: about 74 random bits
+NICKNAME_MAX, TOPIC_MAX = 30, 200
+
+
+def new_code() -> str:
+    """A fresh code such as 'KX7P3-MQ9HT-4WZ2R'."""
+    groups = ("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LEN)) for _ in range(CODE_GROUPS))
+    return "-".join(groups)
+
+
+def normalize_code(raw: str) -> str | None:
+    """Accept any case, spaces or dashes; None if it cannot be a code at all."""
+    compact = re.sub(r"[\s\-ー－]", "", (raw or "").upper())
+    if len(compact) != CODE_GROUPS * CODE_GROUP_LEN or any(c not in CODE_ALPHABET for c in compact):
+        return None
+    return "-".join(compact[i:i + CODE_GROUP_LEN] for i in range(0, len(compact), CODE_GROUP_LEN))
+
+
+def clean_text(value: str | None, limit: int, field: str) -> str:
+    """Trim free text and refuse what is too long, so nothing is cut silently."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise DomainError("too_long", f"{field} must be at most {limit} characters.", 400)
+    return text
+
+
+def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None) -> Reservation:
+    """Hold a seat in a slot and return the reservation with its code."""
+    nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
+    topic = clean_text(topic, TOPIC_MAX, "topic")
+    db_session.rollback()  # start clean: the seat is taken by the first statement of a new transaction
+    slot = db_session.get(Slot, slot_id)
+    if slot is None:
+        raise DomainError("not_found", "No such slot.", 404)
+    session = slot.session
+    if session.status != "scheduled":
+        raise DomainError("session_cancelled", "This session has been cancelled.", 409)
+    if slot.starts_at <= utcnow():
+        raise DomainError("slot_past", "This time has already started; please just come along or pick a later time.", 409)
+    taken = db_session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.reserved < Slot.capacity).values(reserved=Slot.reserved + 1)
+    )
+    if taken.rowcount != 1:
+        db_session.rollback()
+        raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
+    reservation = Reservation(code=new_code(), slot_id=slot_id, nickname=nickname, topic=topic)
+    db_session.add(reservation)
+    try:
+        db_session.commit()
+    except IntegrityError:  # a code collision: astronomically rare, but never lose the seat
+        db_session.rollback()
+        return reserve(slot_id, nickname, topic)
+    signals.reservation_changed.send(reservation)
+    return reservation
+
+
+def find(raw_code: str) -> Reservation | None:
+    """The reservation with this code, or None."""
+    code = normalize_code(raw_code)
+    if code is None:
+        return None
+    return db_session.scalar(select(Reservation).where(Reservation.code == code))
+
+
+def cancel(reservation: Reservation) -> Reservation:
+    """Cancel and give the seat back; cancelling twice is harmless."""
+    done = db_session.execute(
+        update(Reservation)
+        .where(Reservation.id == reservation.id, Reservation.status == "active")
+        .values(status="cancelled", cancelled_at=utcnow())
+    )
+    if done.rowcount == 1:
+        db_session.execute(
+            update(Slot).where(Slot.id == reservation.slot_id, Slot.reserved > 0).values(reserved=Slot.reserved - 1)
+        )
+    db_session.commit()
+    db_session.refresh(reservation)
+    signals.reservation_changed.send(reservation)
+    return reservation
+
+
+def session_of(reservation: Reservation) -> Session:
+    return reservation.slot.session

@@ -1,0 +1,235 @@
+"""Every write to sessions and slots goes through here: the API, the admin pages and the CLI."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+
+import jpholiday
+from sqlalchemy import func, select
+
+from webapp import signals
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.reservations.models import Reservation
+from webapp.sessions.models import FORMATS, Session, Slot
+from webapp.staff.models import User
+from webapp.timeutil import TOKYO, at_tokyo, fiscal_year_bounds, local, third_tuesday
+
+MAX_SLOT_MINUTES = 240
+MAX_CAPACITY = 50
+
+
+@dataclasses.dataclass
+class SessionSpec:
+    """A session as asked for, already parsed into Python values."""
+
+    date: dt.date
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    format: str
+    location: str = ""
+    join_url: str = ""
+    slot_minutes: int = 30
+    capacity: int = 2
+    promoters: list[str] = dataclasses.field(default_factory=list)
+
+
+def holiday_name(day: dt.date) -> str:
+    """The national holiday on `day`, or ''."""
+    return jpholiday.is_holiday_name(day) or ""
+
+
+def _check_times(day: dt.date, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise DomainError("invalid_times", "ends_at must be after starts_at.", 400)
+    if local(starts_at).date() != day or local(ends_at - dt.timedelta(seconds=1)).date() != day:
+        raise DomainError("invalid_times", "starts_at and ends_at must fall on the session's date (Asia/Tokyo).", 400)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise DomainError("invalid_format", f"format must be one of {', '.join(FORMATS)}.", 400)
+
+
+def _promoters(logins: list[str]) -> list[User]:
+    """The active staff accounts named by `logins`, or a 400 naming the unknown ones."""
+    wanted = list(dict.fromkeys(logins))
+    users = db_session.scalars(select(User).where(User.login.in_(wanted), User.active.is_(True))).all()
+    found = {u.login: u for u in users}
+    missing = [login for login in wanted if login not in found]
+    if missing:
+        raise DomainError("unknown_promoter", f"No active staff account: {', '.join(missing)}.", 400)
+    return [found[login] for login in wanted]
+
+
+def cut_slots(starts_at: dt.datetime, ends_at: dt.datetime, minutes: int, capacity: int) -> list[Slot]:
+    """Slots of `minutes` from start to end; a shorter remainder at the end is left as walk-in time."""
+    if not 5 <= minutes <= MAX_SLOT_MINUTES:
+        raise DomainError("invalid_slot_minutes", f"slot_minutes must be between 5 and {MAX_SLOT_MINUTES}.", 400)
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise DomainError("invalid_capacity", f"capacity must be between 1 and {MAX_CAPACITY}.", 400)
+    step = dt.timedelta(minutes=minutes)
+    slots, at = [], starts_at
+    while at + step <= ends_at:
+        slots.append(Slot(starts_at=at, ends_at=at + step, capacity=capacity))
+        at += step
+    if not slots:
+        raise DomainError("invalid_slot_minutes", "slot_minutes is longer than the session.", 400)
+    return slots
+
+
+def create_session(spec: SessionSpec) -> Session:
+    """Create a session with its slots; a national holiday is flagged, never moved."""
+    _check_format(spec.format)
+    _check_times(spec.date, spec.starts_at, spec.ends_at)
+    session = Session(
+        date=spec.date, starts_at=spec.starts_at, ends_at=spec.ends_at, format=spec.format,
+        location=spec.location.strip(), join_url=spec.join_url.strip(),
+        holiday_name=holiday_name(spec.date), promoters=_promoters(spec.promoters),
+        slots=cut_slots(spec.starts_at, spec.ends_at, spec.slot_minutes, spec.capacity),
+    )
+    session.holiday = bool(session.holiday_name)
+    db_session.add(session)
+    db_session.commit()
+    signals.session_changed.send(session)
+    return session
+
+
+def active_reservations(session: Session) -> int:
+    """How many seats of `session` are held."""
+    return db_session.scalar(
+        select(func.count(Reservation.id)).join(Slot).where(Slot.session_id == session.id, Reservation.status == "active")
+    ) or 0
+
+
+def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """Move a session in time; held slots shift with it and must still fit."""
+    _check_times(session.date, starts_at, ends_at)
+    delta = starts_at - session.starts_at
+    if active_reservations(session) == 0 and session.slots:
+        minutes = int((session.slots[0].ends_at - session.slots[0].starts_at).total_seconds() // 60)
+        capacity = session.slots[0].capacity
+        session.slots = cut_slots(starts_at, ends_at, minutes, capacity)
+    else:
+        if any(s.starts_at + delta < starts_at or s.ends_at + delta > ends_at for s in session.slots):
+            raise DomainError("has_reservations", "Reserved slots would no longer fit; move them by the same amount or cancel.", 409)
+        for slot in session.slots:
+            slot.starts_at += delta
+            slot.ends_at += delta
+    session.starts_at, session.ends_at = starts_at, ends_at
+
+
+def update_session(session: Session, changes: Mapping) -> Session:
+    """Apply admin changes; SEQUENCE rises when anything an attendee relies on changes."""
+    before = (session.starts_at, session.ends_at, session.format, session.location, session.join_url, session.status)
+    if "format" in changes:
+        _check_format(changes["format"])
+        session.format = changes["format"]
+    if "starts_at" in changes or "ends_at" in changes:
+        _move(session, changes.get("starts_at", session.starts_at), changes.get("ends_at", session.ends_at))
+    for field in ("location", "join_url", "note"):
+        if field in changes:
+            setattr(session, field, (changes[field] or "").strip())
+    if "promoters" in changes:
+        session.promoters = _promoters(list(changes["promoters"]))
+    if "status" in changes:
+        _set_status(session, changes["status"])
+    after = (session.starts_at, session.ends_at, session.format, session.location, session.join_url, session.status)
+    if after != before:
+        session.sequence += 1
+    session.updated_at = utcnow()
+    db_session.commit()
+    signals.session_changed.send(session)
+    return session
+
+
+def _set_status(session: Session, status: str) -> None:
+    if status == session.status:
+        return
+    if status == "cancelled":
+        session.status, session.cancelled_at = "cancelled", utcnow()
+    elif status == "scheduled":
+        session.status, session.cancelled_at = "scheduled", None
+    else:
+        raise DomainError("invalid_status", 'status must be "cancelled" or "scheduled".', 400)
+
+
+def cancel_session(session: Session, note: str = "") -> Session:
+    """Cancel a session; it stays listed (and in feeds) as cancelled, reservations stay readable."""
+    return update_session(session, {"status": "cancelled", "note": note} if note else {"status": "cancelled"})
+
+
+@dataclasses.dataclass
+class PlanDefaults:
+    """What a generated session looks like, from config."""
+
+    format_plan: Mapping[int, str]
+    start: dt.time
+    end: dt.time
+    slot_minutes: int
+    capacity: int
+    locations: Mapping[str, str]
+    promoters: list[str] = dataclasses.field(default_factory=list)
+
+
+def generate_fiscal_year(year: int, defaults: PlanDefaults) -> tuple[list[Session], list[dt.date]]:
+    """Create the third-Tuesday sessions of fiscal year `year` (April..March).
+
+    Dates that already have a session are left as they are, so running it twice is safe.
+    Returns the sessions created and the dates skipped.
+    """
+    if not 2000 <= year <= 2100:
+        raise DomainError("invalid_fiscal_year", "fiscal year must be between 2000 and 2100.", 400)
+    first, last = fiscal_year_bounds(year)
+    taken = set(db_session.scalars(select(Session.date).where(Session.date.between(first, last))))
+    created, skipped = [], []
+    for month in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3):
+        day = third_tuesday(year if month >= 4 else year + 1, month)
+        if day in taken:
+            skipped.append(day)
+            continue
+        fmt = defaults.format_plan[month]
+        created.append(create_session(SessionSpec(
+            date=day, starts_at=at_tokyo(day, defaults.start), ends_at=at_tokyo(day, defaults.end), format=fmt,
+            location=defaults.locations.get(fmt, ""), slot_minutes=defaults.slot_minutes,
+            capacity=defaults.capacity, promoters=defaults.promoters,
+        )))
+    return created, skipped
+
+
+def plan_defaults(config: Mapping, promoters: list[str] | None = None) -> PlanDefaults:
+    """PlanDefaults from the app config."""
+    return PlanDefaults(
+        format_plan=config["FORMAT_PLAN"], start=dt.time.fromisoformat(config["SESSION_START"]),
+        end=dt.time.fromisoformat(config["SESSION_END"]), slot_minutes=config["SLOT_MINUTES"],
+        capacity=config["SLOT_CAPACITY"], locations=config["DEFAULT_LOCATIONS"], promoters=promoters or [],
+    )
+
+
+def is_open(session: Session, now: dt.datetime | None = None) -> bool:
+    """True while residents can check in: scheduled and within its hours."""
+    now = now or utcnow()
+    return session.status == "scheduled" and session.starts_at <= now < session.ends_at
+
+
+def upcoming(now: dt.datetime | None = None, limit: int = 12) -> list[Session]:
+    """Sessions not yet over (cancelled ones too, so residents learn of it), soonest first."""
+    now = now or utcnow()
+    return list(db_session.scalars(
+        select(Session).where(Session.ends_at > now).order_by(Session.starts_at).limit(limit)
+    ))
+
+
+def between(first: dt.date | None, last: dt.date | None) -> list[Session]:
+    """Sessions whose date is within [first, last], ordered by start."""
+    query = select(Session).order_by(Session.starts_at)
+    if first:
+        query = query.where(Session.date >= first)
+    if last:
+        query = query.where(Session.date <= last)
+    return list(db_session.scalars(query))
+
+
+def today_in_tokyo() -> dt.date:
+    return dt.datetime.now(TOKYO).date()

@@ -1,0 +1,47 @@
+"""Time rules of the service: Asia/Tokyo for people, UTC in the database, 年度 from April."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """`moment` seen on a clock in Ikoma."""
+    return moment.astimezone(TOKYO)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """ISO 8601 with the +09:00 offset, as the contract puts times on the wire."""
+    return local(moment).isoformat() if moment else None
+
+
+def at_tokyo(day: dt.date, clock: dt.time) -> dt.datetime:
+    """The aware datetime of `clock` on `day` in Ikoma."""
+    return dt.datetime.combine(day, clock, tzinfo=TOKYO)
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The fiscal year (年度) `day` belongs to: April..March, named by its starting year."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """First and last day of fiscal year `year`."""
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def reiwa_label(year: int) -> str:
+    """令和 label of a fiscal year: 2024 -> 令和6年度 (令和元年度 for 2019)."""
+    n = year - 2018
+    if n < 1:
+        return f"平成{year - 1988}年度"
+    return "令和元年度" if n == 1 else f"令和{n}年度"
+
+
+def third_tuesday(year: int, month: int) -> dt.date:
+    """The third Tuesday of a month, the いこまる相談会 day."""
+    first = dt.date(year, month, 1)
+    offset = (1 - first.weekday()) % 7  # Tuesday is weekday 1
+    return first + dt.timedelta(days=offset + 14)
