@@ -18,7 +18,9 @@ BLUEPRINTS = (
     "webapp.reservations.views",
     "webapp.staff.views",
     "webapp.checkins.views",
+    "webapp.checkins.api",
     "webapp.stats.views",
+    "webapp.stats.api",
     "webapp.api.views",
     "calendars.views",
 )
