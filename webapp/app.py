@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from webapp import cli
+    from webapp import cli, ratelimit
+    ratelimit.init_app(app)
     cli.init_app(app)
     return app

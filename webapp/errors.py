@@ -4,7 +4,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+
+from webapp.db import db_session
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,15 @@ class DomainError(Exception):
         self.message = message
         if status is not None:
             self.status = status
+
+
+UNAVAILABLE_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>ただいま混み合っています</title>
+<link rel="stylesheet" href="/static/style.css"></head><body><main class="wrap">
+<h1>ただいまご利用いただけません</h1>
+<p>申し訳ありません。少し時間をおいてから、もう一度お試しください。入力された内容は保存されていません。</p>
+<p lang="en">The service is briefly unavailable. Nothing was saved; please try again in a moment.</p>
+</main></body></html>"""
 
 
 def error_body(code: str, message: str):
@@ -67,9 +79,28 @@ def init_app(app: Flask) -> None:
             return jsonify(error_body(code, err.description or err.name)), err.code
         return render_template("error.html", status=err.code, message=None), err.code
 
+    @app.errorhandler(DBAPIError)
+    def _database_down(err: DBAPIError):
+        # A lost connection is ours to fix, not the caller's: say so plainly, keep nothing half-written.
+        db_session.rollback()
+        if not err.connection_invalidated and not _is_connection_error(err):
+            return _unexpected(err)
+        log.error("database unreachable on %s %s: %s", request.method, request.path, err.orig)
+        message = "The service is briefly unavailable. Nothing was saved; please try again in a moment."
+        if _wants_json():
+            return jsonify(error_body("service_unavailable", message)), 503, {"Retry-After": "30"}
+        # No base template here: it would ask the unreachable database who is logged in.
+        return UNAVAILABLE_PAGE, 503, {"Retry-After": "30", "Content-Type": "text/html; charset=utf-8"}
+
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return jsonify(error_body("internal_error", "Something went wrong on our side.")), 500
         return render_template("error.html", status=500, message=None), 500
+
+
+def _is_connection_error(err: DBAPIError) -> bool:
+    """True when the database could not be reached (as opposed to a bad statement)."""
+    text = str(err.orig).lower()
+    return any(word in text for word in ("connection", "could not connect", "server closed", "unable to open", "timeout"))
