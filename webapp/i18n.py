@@ -10,6 +10,8 @@ from flask import Flask, request
 LANGUAGES = ("ja", "en")
 LANG_COOKIE = "lang"
 ROOT = Path(__file__).parent
+#: Packages whose `translations/` folders are loaded (calendars/ sits beside webapp/).
+PACKAGES = (ROOT, ROOT.parent / "calendars")
 
 
 def select_locale() -> str:
@@ -20,12 +22,12 @@ def select_locale() -> str:
 
 def catalog_dirs() -> list[str]:
     """Every `translations/` folder in the package: each domain keeps its own catalog."""
-    return sorted(str(p) for p in ROOT.glob("**/translations") if p.is_dir())
+    return sorted(str(p) for root in PACKAGES for p in root.glob("**/translations") if p.is_dir())
 
 
 def compile_catalogs() -> None:
     """Compile each messages.po to .mo when missing or stale, so a fresh checkout just works."""
-    for po in ROOT.glob("**/translations/*/LC_MESSAGES/messages.po"):
+    for po in (po for root in PACKAGES for po in root.glob("**/translations/*/LC_MESSAGES/messages.po")):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
