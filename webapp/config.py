@@ -75,6 +75,10 @@ def load(instance: Path) -> dict:
         "DEFAULT_LOCATIONS": dict(DEFAULT_LOCATIONS),
         "CRISIS_WORDS": list(DEFAULT_CRISIS_WORDS),
         "CRISIS_CONTACTS": list(DEFAULT_CRISIS_CONTACTS),
+        # Relay and queue (docs/realtime.md). ALLOWED_ORIGINS: comma-separated; unset = derived by serve/relay.
+        "ALLOWED_ORIGINS": [o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o.strip()],
+        "CHECKIN_TIMEOUT_MINUTES": int(os.environ.get("CHECKIN_TIMEOUT_MINUTES", "15")),
+        "AVERAGE_CONSULTATION_MINUTES": int(os.environ.get("AVERAGE_CONSULTATION_MINUTES", "20")),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         "CANCELLED_FEED_DAYS": 60,
         "CITY_MADOGUCHI_URL": os.environ.get("CITY_MADOGUCHI_URL", "https://www.city.ikoma.lg.jp/"),

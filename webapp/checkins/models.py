@@ -55,6 +55,8 @@ class CheckIn(Base):
     handoff_mode: Mapped[str | None] = mapped_column(String(16))
     #: When closed, left or removed.
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Last time the relay saw the resident connected; a waiting check-in gone too long is `left`.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[Session] = relationship()
     reservation: Mapped[Reservation | None] = relationship()
