@@ -76,7 +76,9 @@ def init_app(app: Flask) -> None:
             code = _snake(err.name)
             if err.code == 429:
                 code = "rate_limited"
-            return jsonify(error_body(code, err.description or err.name)), err.code
+            allow = getattr(err, "valid_methods", None)  # a 405 must name the methods that work
+            headers = {"Allow": ", ".join(allow)} if allow else {}
+            return jsonify(error_body(code, err.description or err.name)), err.code, headers
         return render_template("error.html", status=err.code, message=None), err.code
 
     @app.errorhandler(DBAPIError)
