@@ -1,4 +1,186 @@
-"""Check-in, the waiting room and the staff console."""
-from flask import Blueprint
+"""Check-in, the waiting room, the end page and the staff console (thin: rules live in operations)."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request, session as cookie,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from realtime.tokens import issue_resident_token, issue_staff_token
+from webapp.checkins import avatars, operations, presenter
+from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
+from webapp.checkins.models import CheckIn
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.sessions.models import Session
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
+
+#: Key of the check-in in the signed session cookie: {"id", "token"}; nothing that names a person.
+COOKIE_KEY = "checkin"
+
+
+def _no_store(response):
+    """Pages holding a relay token or a conversation must not be kept by caches or the back button."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _held_checkin() -> CheckIn | None:
+    """The check-in this browser holds, if any."""
+    held = cookie.get(COOKIE_KEY)
+    if not isinstance(held, dict):
+        return None
+    return operations.get(held.get("id"))
+
+
+def _session_or_404(session_id: int) -> Session:
+    found = db_session.get(Session, session_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- resident ---------------------------------------------------------------------------------
+
+@bp.route("/sessions/<int:session_id>/checkin", methods=["GET", "POST"])
+def start(session_id: int):
+    """Pick an avatar and step into the waiting room; outside hours, say when and where else to turn."""
+    session = _session_or_404(session_id)
+    held = _held_checkin()
+    if held is not None and held.session_id == session.id and held.status in operations.OPEN_STATUSES:
+        return redirect(url_for(".wait"))
+    if not operations.session_is_open(session):
+        return _closed_page(session, 409 if request.method == "POST" else 200)
+    form = CheckInForm()
+    form_error = None
+    if form.validate_on_submit():
+        try:
+            checkin = operations.check_in(session.id, form.avatar.data, nickname=form.nickname.data,
+                                          reservation_code=form.reservation_code.data)
+        except DomainError as err:
+            if err.code == "session_not_open":
+                return _closed_page(session, 409)
+            form_error = _place_error(form, err)
+        else:
+            cookie[COOKIE_KEY] = {"id": checkin.id,
+                                  "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin)}
+            return redirect(url_for(".wait"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("checkins/start.html", session=session, form=form, form_error=form_error,
+                           avatars=presenter.avatar_list(), closed_reason=None), status
+
+
+def _place_error(form: CheckInForm, err: DomainError) -> str | None:
+    """Put an operations error next to the field it is about; a form-wide message otherwise."""
+    if err.code == "invalid_reservation":
+        form.reservation_code.errors = [_("この相談会の予約コードが見つかりません。確かめてもう一度入れるか、空欄のまま受付してください。")]
+    elif err.code == "invalid_avatar":
+        form.avatar.errors = [_("アバターを1つ選んでください。")]
+    elif err.code in ("too_long", "invalid_nickname"):
+        form.nickname.errors = [_("ニックネームは30文字までにしてください。")]
+    else:
+        current_app.logger.warning("check-in refused: %s", err.code)
+        return _("受付できませんでした。少し待ってからもう一度お試しください。")
+    return None
+
+
+def _closed_page(session: Session, status: int):
+    return render_template("checkins/start.html", session=session, form=None, avatars=(),
+                           closed_reason=presenter.closed_reason(session, utcnow()),
+                           next_session=presenter.next_session(session, utcnow()),
+                           crisis_contacts=current_app.config["CRISIS_CONTACTS"]), status
+
+
+@bp.get("/checkins/wait")
+def wait():
+    """The waiting room, rendered with the current state so it is useful before the socket connects."""
+    checkin = _held_checkin()
+    if checkin is None:
+        return render_template("checkins/none.html")
+    if checkin.status not in operations.OPEN_STATUSES:
+        return redirect(url_for(".done"))
+    operations.touch([checkin.id])  # the resident is here, even without JavaScript
+    state = presenter.resident_state(checkin)
+    response = current_app.make_response(render_template(
+        "checkins/wait.html", checkin=checkin, session=checkin.session, token=cookie[COOKIE_KEY]["token"],
+        ws_url=current_app.config["RELAY_PUBLIC_URL"], message_form=MessageForm(), leave_form=LeaveForm(),
+        message_max=operations.settings.message_max_chars,
+        page_data=presenter.waiting_room_data(checkin), **state))
+    return _no_store(response)
+
+
+@bp.get("/checkins/state")
+def state():
+    """For the waiting room's reconnects: is the check-in still open, and a freshly signed token."""
+    checkin = _held_checkin()
+    if checkin is None:
+        return _no_store(jsonify({"status": "none"}))
+    answer = {"status": checkin.status}
+    if checkin.status in operations.OPEN_STATUSES:
+        token = issue_resident_token(current_app.config["SECRET_KEY"], checkin)
+        cookie[COOKIE_KEY] = {"id": checkin.id, "token": token}
+        answer["token"] = token
+    return _no_store(jsonify(answer))
+
+
+@bp.post("/checkins/message")
+def send_message():
+    """A line to the staff from a browser without JavaScript."""
+    checkin = _held_checkin()
+    if checkin is None:
+        return redirect(url_for(".wait"))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            operations.post_message(checkin.id, form.text.data)
+        except DomainError as err:
+            if err.code == "checkin_closed":
+                return redirect(url_for(".done"))
+            raise
+    return redirect(url_for(".wait") + "#conversation")
+
+
+@bp.route("/checkins/leave", methods=["GET", "POST"])
+def leave():
+    """Leave the waiting room: a confirmation step, then the end page."""
+    checkin = _held_checkin()
+    if checkin is None:
+        return redirect(url_for(".done"))
+    form = LeaveForm()
+    if form.validate_on_submit():
+        operations.leave(checkin.id)
+        return redirect(url_for(".done"))
+    return render_template("checkins/leave.html", form=form)
+
+
+@bp.get("/checkins/done")
+def done():
+    """Thanks, and where to turn next; the check-in is forgotten by this browser."""
+    cookie.pop(COOKIE_KEY, None)
+    contacts = current_app.config["CRISIS_CONTACTS"]
+    ibasho = next((c for c in contacts if "いばしょ" in c.get("name_ja", "")), contacts[0] if contacts else None)
+    return _no_store(current_app.make_response(render_template("checkins/done.html", ibasho=ibasho)))
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+@bp.get("/staff/sessions/<int:session_id>/console")
+@login_required
+def console(session_id: int):
+    """The live queue, conversations, hand-offs and outcomes of one session."""
+    session = _session_or_404(session_id)
+    user = current_user._get_current_object()
+    if not operations.can_staff(user, session):
+        abort(403)
+    data = presenter.console_data(session, user)
+    response = current_app.make_response(render_template(
+        "checkins/console.html", session=session, is_open=operations.session_is_open(session),
+        token=issue_staff_token(current_app.config["SECRET_KEY"], user),
+        ws_url=current_app.config["RELAY_PUBLIC_URL"], token_url=url_for("checkins_api.realtime_token"),
+        message_max=operations.settings.message_max_chars, avatars=presenter.avatar_list(),
+        counts=operations.counts(session.id), queue=data["rendered_queue"], modes=presenter.modes(session),
+        other_promoters=[p for p in session.promoters if p.id != user.id and p.active],
+        topics=presenter.terms("topic"), results=presenter.terms("result"), agencies=presenter.terms("agency"),
+        page_data=data["page_data"]))
+    return _no_store(response)

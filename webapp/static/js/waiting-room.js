@@ -1,0 +1,222 @@
+// The resident's waiting room: place in line, announcements, a private line to the staff,
+// the hand-off and the end. The page is server-rendered first; this keeps it live.
+import {
+  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, readJson,
+} from "./relay-client.js";
+
+const root = document.getElementById("waiting-room");
+const data = readJson("waiting-room-data");
+const t = data.strings;
+const MAX_FRAME_BYTES = 4096;
+
+const el = (id) => document.getElementById(id);
+const queuePanel = el("queue-panel");
+const queuePosition = el("queue-position");
+const queueWait = el("queue-wait");
+const connection = el("connection-status");
+const handoff = el("handoff");
+const handoffBody = el("handoff-body");
+const crisis = el("crisis");
+const announcements = el("announcements");
+const conversation = el("conversation");
+const form = el("message-form");
+const textarea = el("message-text");
+const counter = el("message-counter");
+const messageError = el("message-error");
+const ended = el("ended");
+const leaveStart = el("leave-start");
+const leaveConfirm = el("leave-confirm");
+const leaveCancel = el("leave-cancel");
+
+let finished = false;
+let leaving = false;
+
+function node(tag, className, text) {
+  const n = document.createElement(tag);
+  if (className) n.className = className;
+  if (text !== undefined) n.textContent = text;
+  return n;
+}
+
+function showQueue({ position, estimated_wait_s: waitS }) {
+  if (!position) {
+    queuePosition.textContent = t.checking;
+  } else {
+    queuePosition.textContent = position === 1 ? t.position_next : fill(t.position_n, { n: position });
+  }
+  queueWait.textContent = waitText(waitS);
+}
+
+function waitText(seconds) {
+  if (seconds === undefined || seconds === null) return "";
+  if (seconds < 60) return t.wait_soon;
+  return fill(t.wait_minutes, { n: Math.ceil(seconds / 60) });
+}
+
+function addMessage({ from, display_name: name, text, at }) {
+  const item = node("li", `bubble bubble-${from === "resident" ? "resident" : "staff"}`);
+  item.append(
+    node("span", "bubble-who", from === "resident" ? t.you : (name || t.staff)),
+    node("span", "bubble-text", text || ""),
+    node("span", "bubble-time", clockOf(at)),
+  );
+  conversation.append(item);
+  item.scrollIntoView({ block: "nearest" });
+}
+
+function showHandoff({ promoter, mode, join_url: joinUrl }) {
+  queuePanel.hidden = true;
+  handoffBody.replaceChildren();
+  handoffBody.append(node("p", "handoff-promoter", fill(t.handoff_promoter, { name: promoter.display_name })));
+  if ((mode === "online" || mode === "metaverse") && joinUrl) {
+    handoffBody.append(node("p", "", t.handoff_room));
+    const link = node("a", "button button-large join-link", t.join);
+    link.href = joinUrl;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const row = node("p");
+    row.append(link);
+    handoffBody.append(row, node("p", "hint", t.join_hint));
+  } else if (mode === "in_person") {
+    const where = data.location ? ` ${fill(t.place, { place: data.location })}` : "";
+    handoffBody.append(node("p", "", t.handoff_in_person + where), node("p", "hint", t.in_person_hint));
+  } else {
+    handoffBody.append(node("p", "", t.handoff_text));
+  }
+  handoff.hidden = false;
+}
+
+function showCrisis(contacts) {
+  const box = node("div", "crisis");
+  box.append(node("h2", "", t.crisis_title), node("p", "", t.crisis_body));
+  const list = node("ul", "contact-list");
+  for (const contact of contacts || []) {
+    const item = node("li");
+    const link = node("a", "", data.lang === "en" ? contact.name_en : contact.name_ja);
+    link.href = contact.url;
+    if (/^https?:/.test(contact.url)) link.rel = "noopener";
+    item.append(link, node("span", "hint", data.lang === "en" ? contact.detail_en : contact.detail_ja));
+    list.append(item);
+  }
+  box.append(list, node("p", "", t.crisis_stay));
+  crisis.replaceChildren(box);
+}
+
+function addAnnouncement({ text, at }) {
+  const item = node("li");
+  item.append(node("span", "bubble-time", clockOf(at)), document.createTextNode(" "), node("span", "", text));
+  announcements.prepend(item);
+  el("announcements-panel").hidden = false;
+}
+
+function finish(reason) {
+  if (finished) return;
+  finished = true;
+  client.stop();
+  connection.textContent = "";
+  if (leaving) {
+    window.location.assign(root.dataset.doneUrl);
+    return;
+  }
+  queuePanel.hidden = true;
+  form.hidden = true;
+  el("leave-panel").hidden = true;
+  const why = t[`ended_${reason}`];
+  if (why) el("ended-reason").textContent = why;
+  ended.hidden = false;
+  ended.focus();
+}
+
+const handlers = {
+  welcome(frame) {
+    if (frame.status === "closed") {
+      finish(frame.reason);
+      return;
+    }
+    showQueue(frame);
+    conversation.replaceChildren();
+    for (const message of frame.messages || []) addMessage(message);
+    announcements.replaceChildren();
+    for (const notice of frame.announcements || []) addAnnouncement(notice);
+    if (frame.status === "in_consultation" && frame.handoff) showHandoff(frame.handoff);
+  },
+  queue: showQueue,
+  message: addMessage,
+  announcement: addAnnouncement,
+  handoff: showHandoff,
+  crisis: (frame) => showCrisis(frame.contacts),
+  closed: (frame) => finish(frame.reason),
+  error(frame) {
+    messageError.textContent = t[`error_${frame.code}`] || t.error_generic;
+  },
+};
+
+const client = new RelayClient({
+  url: root.dataset.wsUrl,
+  token: root.dataset.token,
+  onFrame: (frame) => handlers[frame.type] && handlers[frame.type](frame),
+  onStatus(status) {
+    connection.textContent = status === "reconnecting" ? t.reconnecting : "";
+    connection.classList.toggle("is-visible", status === "reconnecting");
+  },
+  // After failures, ask the web app: it knows whether the check-in is still open and signs a new token.
+  async refresh() {
+    const answer = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } });
+    const state = await answer.json();
+    if (state.status !== "waiting" && state.status !== "in_consultation") {
+      finish(state.status === "none" ? "" : state.status);
+      return { stop: true };
+    }
+    return { token: state.token };
+  },
+});
+
+function send(event) {
+  event.preventDefault();
+  const text = textarea.value.trim();
+  messageError.textContent = "";
+  if (!text) {
+    messageError.textContent = t.empty;
+    return;
+  }
+  const frame = { type: "message", text };
+  if (text.length > data.message_max || frameBytes(frame) > MAX_FRAME_BYTES) {
+    messageError.textContent = t.too_long;
+    return;
+  }
+  if (!client.send(frame)) {
+    messageError.textContent = t.offline_send;
+    return;
+  }
+  // The relay echoes the stored message back; it appears in the log then.
+  textarea.value = "";
+  updateCounter();
+}
+
+form.addEventListener("submit", send);
+textarea.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !isComposing(event)) send(event);
+});
+const updateCounter = attachCounter(textarea, counter, t, data.message_max);
+
+leaveStart.addEventListener("click", (event) => {
+  event.preventDefault();
+  el("leave-start-row").hidden = true;
+  leaveConfirm.hidden = false;
+  leaveConfirm.querySelector("button[type=submit]").focus();
+});
+leaveCancel.addEventListener("click", () => {
+  leaveConfirm.hidden = true;
+  el("leave-start-row").hidden = false;
+  leaveStart.focus();
+});
+leaveConfirm.addEventListener("submit", (event) => {
+  // Through the relay when connected, so staff see it at once; the plain form otherwise.
+  leaving = true;
+  if (client.send({ type: "leave" })) {
+    event.preventDefault();
+    setTimeout(() => window.location.assign(root.dataset.doneUrl), 1500);
+  }
+});
+
+if (root.dataset.status === "waiting" || root.dataset.status === "in_consultation") client.start();
