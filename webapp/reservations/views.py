@@ -1,9 +1,94 @@
 """Resident pages for reservations: reserve, see the code, look up, cancel."""
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.reservations import operations
+from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, reservation_error
+from webapp.reservations.models import Reservation
+from webapp.sessions.models import Slot
+from webapp.sessions.views import render_detail
 
 bp = Blueprint("reservations", __name__, template_folder="templates")
 
 
-@bp.get("/reservations")
+def _private(response):
+    """Pages that show a code must not be kept by shared caches or the back-forward cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _not_found(form: LookupForm | None = None):
+    """The lookup form with one kind sentence; unknown and malformed codes get the same answer (no hints)."""
+    form = form or LookupForm(formdata=None)
+    form.code.errors = [_("この予約番号は見つかりませんでした。もう一度お確かめください。")]
+    return _private(make_response(render_template("reservations/lookup.html", form=form), 404))
+
+
+def _cancellable(reservation: Reservation) -> bool:
+    """Active and its time not yet over (cancelling afterwards would change nothing)."""
+    return reservation.status == "active" and reservation.slot.ends_at > utcnow()
+
+
+@bp.post("/slots/<int:slot_id>/reserve")
+def reserve(slot_id: int):
+    slot = db_session.get(Slot, slot_id)
+    if slot is None:
+        abort(404)
+    form = ReserveForm(prefix=f"s{slot.id}")
+    if not form.validate_on_submit():
+        return render_detail(slot.session, form, slot.id, status=400)
+    try:
+        reservation = operations.reserve(slot.id, form.nickname.data, form.topic.data)
+    except DomainError as err:
+        form.form_errors.append(reservation_error(err))
+        return render_detail(db_session.get(Slot, slot_id).session, form, slot_id, status=err.status)
+    flash(_("予約しました。予約番号を控えてください。"), "success")
+    return redirect(url_for("reservations.show", code=reservation.code))
+
+
+@bp.get("/reservations/<code>")
+def show(code: str):
+    reservation = operations.find(code)
+    if reservation is None:
+        return _not_found()
+    if reservation.code != code:
+        return redirect(url_for("reservations.show", code=reservation.code))
+    slot = reservation.slot
+    return _private(make_response(render_template(
+        "reservations/show.html", reservation=reservation, slot=slot, session=slot.session,
+        cancellable=_cancellable(reservation),
+        ics_url=f"/api/v1/reservations/{reservation.code}.ics",
+    )))
+
+
+@bp.route("/reservations/<code>/cancel", methods=["GET", "POST"])
+def cancel(code: str):
+    reservation = operations.find(code)
+    if reservation is None:
+        return _not_found()
+    form = ConfirmForm()
+    if not _cancellable(reservation):
+        return redirect(url_for("reservations.show", code=reservation.code))
+    if form.validate_on_submit():
+        operations.cancel(reservation)
+        flash(_("予約を取り消しました。またいつでもお越しください。"), "success")
+        return redirect(url_for("reservations.show", code=reservation.code))
+    slot = reservation.slot
+    return _private(make_response(render_template(
+        "reservations/cancel.html", reservation=reservation, slot=slot, session=slot.session, form=form)))
+
+
+@bp.route("/reservations", methods=["GET", "POST"])
 def lookup():
-    return render_template("error.html", status=404, message=None)
+    form = LookupForm()
+    if form.validate_on_submit():
+        reservation = operations.find(form.code.data)
+        if reservation is not None:
+            return redirect(url_for("reservations.show", code=reservation.code))
+        return _not_found(form)
+    status = 400 if form.is_submitted() else 200
+    return _private(make_response(render_template("reservations/lookup.html", form=form), status))

@@ -1,4 +1,181 @@
 """Admin pages for sessions: plan the fiscal year, create, edit, cancel, assign promoters."""
-from flask import Blueprint
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from webapp.db import db_session
+from webapp.errors import DomainError
+from webapp.sessions import operations
+from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, SessionForm, show_error
+from webapp.sessions.models import Session
+from webapp.staff import operations as staff_operations
+from webapp.staff.auth import admin_required
+from webapp.templating import long_date
+from webapp.timeutil import at_tokyo, fiscal_year_bounds, fiscal_year_of, local, reiwa_label
 
 bp = Blueprint("admin_sessions", __name__, url_prefix="/admin/sessions", template_folder="templates")
+
+
+@bp.before_request
+@admin_required
+def _admins_only():
+    """Every page here is for admins; None lets the request go on."""
+
+
+def _page(template: str, status: int = 200, **context):
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _session_or_404(session_id: int) -> Session:
+    session = db_session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _promoter_choices() -> list[tuple[str, str]]:
+    return [(u.login, f"{u.display_name}（{u.login}）") for u in staff_operations.promoters()]
+
+
+def _year_choices(shown: int) -> list[int]:
+    """Fiscal years with sessions, the current one and the next, and the one shown."""
+    first, last = db_session.execute(select(func.min(Session.date), func.max(Session.date))).one()
+    current = fiscal_year_of(operations.today_in_tokyo())
+    low = min(fiscal_year_of(first) if first else current, current, shown)
+    high = max(fiscal_year_of(last) if last else current, current + 1, shown)
+    return list(range(low, high + 1))
+
+
+def _year_of_list(session: Session) -> str:
+    return url_for("admin_sessions.index", year=fiscal_year_of(session.date))
+
+
+@bp.get("")
+def index():
+    current = fiscal_year_of(operations.today_in_tokyo())
+    year = request.args.get("year", type=int) or current
+    if not 2000 <= year <= 2100:
+        year = current
+    sessions = operations.between(*fiscal_year_bounds(year))
+    return _page("sessions/admin_list.html", year=year, years=_year_choices(year), sessions=sessions,
+                 holidays=[s for s in sessions if s.holiday])
+
+
+def _spec(form: SessionForm) -> operations.SessionSpec:
+    """The form's input as a SessionSpec; an empty place takes the format's usual name."""
+    day = form.date.data
+    return operations.SessionSpec(
+        date=day, starts_at=at_tokyo(day, form.start.data), ends_at=at_tokyo(day, form.end.data),
+        format=form.format.data,
+        location=form.location.data or current_app.config["DEFAULT_LOCATIONS"].get(form.format.data, ""),
+        join_url=form.join_url.data or "", slot_minutes=form.slot_minutes.data, capacity=form.capacity.data,
+        promoters=list(form.promoters.data or []),
+    )
+
+
+def _flash_holiday(session: Session) -> None:
+    if session.holiday:
+        flash(_("%(date)s は祝日（%(name)s）です。日付は移動していません。このまま開催するか、日程を変更するか、中止するかを決めてください。",
+                date=long_date(session.date), name=session.holiday_name), "info")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    config = current_app.config
+    form = SessionForm(data={
+        "start": dt.time.fromisoformat(config["SESSION_START"]), "end": dt.time.fromisoformat(config["SESSION_END"]),
+        "slot_minutes": config["SLOT_MINUTES"], "capacity": config["SLOT_CAPACITY"], "format": "in_person",
+    })
+    form.promoters.choices = _promoter_choices()
+    if form.validate_on_submit():
+        try:
+            session = operations.create_session(_spec(form))
+        except DomainError as err:
+            db_session.rollback()
+            show_error(form, err)
+        else:
+            flash(_("%(date)s の相談会を作成しました。", date=long_date(session.date)), "success")
+            _flash_holiday(session)
+            return redirect(_year_of_list(session))
+    return _page("sessions/admin_form.html", 400 if form.is_submitted() else 200, form=form, session=None)
+
+
+def _form_data(session: Session) -> dict:
+    minutes, capacity = operations.slot_shape(session)
+    return {"date": session.date, "start": local(session.starts_at).time(), "end": local(session.ends_at).time(),
+            "format": session.format, "location": session.location, "join_url": session.join_url,
+            "slot_minutes": minutes, "capacity": capacity, "note": session.note,
+            "promoters": [u.login for u in session.promoters]}
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+def edit(session_id: int):
+    session = _session_or_404(session_id)
+    form = EditSessionForm(data=_form_data(session))
+    form.promoters.choices = _promoter_choices()
+    if form.validate_on_submit():
+        spec = _spec(form)
+        changes = {"date": spec.date, "starts_at": spec.starts_at, "ends_at": spec.ends_at, "format": spec.format,
+                   "location": spec.location, "join_url": spec.join_url, "note": form.note.data or "",
+                   "slot_minutes": spec.slot_minutes, "capacity": spec.capacity, "promoters": spec.promoters}
+        moved = spec.date != session.date
+        try:
+            operations.update_session(session, changes)
+        except DomainError as err:
+            db_session.rollback()  # nothing half-applied stays in the session
+            show_error(form, err)
+        else:
+            flash(_("相談会を更新しました。"), "success")
+            if moved:
+                _flash_holiday(session)
+            return redirect(_year_of_list(session))
+    return _page("sessions/admin_form.html", 400 if form.is_submitted() else 200, form=form, session=session,
+                 reservations=operations.active_reservations(session))
+
+
+@bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
+def cancel(session_id: int):
+    session = _session_or_404(session_id)
+    if session.status == "cancelled":
+        return redirect(url_for("admin_sessions.edit", session_id=session.id))
+    form = CancelForm()
+    if form.validate_on_submit():
+        operations.cancel_session(session, form.note.data or "")
+        flash(_("%(date)s の相談会を中止にしました。一覧と予約した方のページに「中止」と表示されます。",
+                date=long_date(session.date)), "success")
+        return redirect(_year_of_list(session))
+    return _page("sessions/admin_cancel.html", 400 if form.is_submitted() else 200, form=form, session=session,
+                 reservations=operations.active_reservations(session))
+
+
+@bp.post("/<int:session_id>/restore")
+def restore(session_id: int):
+    session = _session_or_404(session_id)
+    operations.update_session(session, {"status": "scheduled"})
+    flash(_("%(date)s の相談会を開催予定に戻しました。", date=long_date(session.date)), "success")
+    return redirect(_year_of_list(session))
+
+
+@bp.route("/generate", methods=["GET", "POST"])
+def generate():
+    current = fiscal_year_of(operations.today_in_tokyo())
+    form = GenerateForm(data={"fiscal_year": current + 1})
+    form.promoters.choices = _promoter_choices()
+    if form.validate_on_submit():
+        year = form.fiscal_year.data
+        try:
+            created, skipped = operations.generate_fiscal_year(
+                year, operations.plan_defaults(current_app.config, list(form.promoters.data or [])))
+        except DomainError as err:
+            db_session.rollback()
+            show_error(form, err)
+        else:
+            return _page("sessions/admin_generated.html", year=year, label=reiwa_label(year), created=created,
+                         skipped=skipped, holidays=[s for s in created if s.holiday])
+    return _page("sessions/admin_generate.html", 400 if form.is_submitted() else 200, form=form)

@@ -103,9 +103,10 @@ def active_reservations(session: Session) -> int:
     ) or 0
 
 
-def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
-    """Move a session in time; held slots shift with it and must still fit."""
-    _check_times(session.date, starts_at, ends_at)
+def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, day: dt.date | None = None) -> None:
+    """Move a session in time (to another `day` too); held slots shift with it and must still fit."""
+    day = day or session.date
+    _check_times(day, starts_at, ends_at)
     delta = starts_at - session.starts_at
     if active_reservations(session) == 0 and session.slots:
         minutes = int((session.slots[0].ends_at - session.slots[0].starts_at).total_seconds() // 60)
@@ -118,6 +119,30 @@ def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime) -> Non
             slot.starts_at += delta
             slot.ends_at += delta
     session.starts_at, session.ends_at = starts_at, ends_at
+    if day != session.date:
+        session.date, session.holiday_name = day, holiday_name(day)
+        session.holiday = bool(session.holiday_name)
+
+
+def slot_shape(session: Session) -> tuple[int, int]:
+    """(slot minutes, seats per slot) of a session, as it was cut."""
+    first = session.slots[0]
+    return int((first.ends_at - first.starts_at).total_seconds() // 60), first.capacity
+
+
+def _reslot(session: Session, minutes: int, capacity: int) -> None:
+    """Change slot length or seats; once seats are held, only the seat count may change, never below what is held."""
+    if (minutes, capacity) == slot_shape(session):
+        return
+    if active_reservations(session) == 0:
+        session.slots = cut_slots(session.starts_at, session.ends_at, minutes, capacity)
+        return
+    if minutes != slot_shape(session)[0]:
+        raise DomainError("has_reservations", "Slots with reservations cannot change length; cancel them first.", 409)
+    if not 1 <= capacity <= MAX_CAPACITY or capacity < max(s.reserved for s in session.slots):
+        raise DomainError("invalid_capacity", "capacity must cover the seats already reserved.", 409)
+    for slot in session.slots:
+        slot.capacity = capacity
 
 
 def update_session(session: Session, changes: Mapping) -> Session:
@@ -126,8 +151,12 @@ def update_session(session: Session, changes: Mapping) -> Session:
     if "format" in changes:
         _check_format(changes["format"])
         session.format = changes["format"]
-    if "starts_at" in changes or "ends_at" in changes:
-        _move(session, changes.get("starts_at", session.starts_at), changes.get("ends_at", session.ends_at))
+    if "starts_at" in changes or "ends_at" in changes or "date" in changes:
+        _move(session, changes.get("starts_at", session.starts_at), changes.get("ends_at", session.ends_at),
+              changes.get("date"))
+    if "slot_minutes" in changes or "capacity" in changes:
+        minutes, capacity = slot_shape(session)
+        _reslot(session, changes.get("slot_minutes", minutes), changes.get("capacity", capacity))
     for field in ("location", "join_url", "note"):
         if field in changes:
             setattr(session, field, (changes[field] or "").strip())

@@ -1,33 +1,124 @@
 """Public pages: upcoming sessions, a session's slots, other places to turn to, language."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import datetime as dt
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from werkzeug.routing import BuildError
 
+from webapp.db import db_session, utcnow
 from webapp.i18n import LANG_COOKIE, LANGUAGES
+from webapp.reservations.forms import ReserveForm
+from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
 from webapp.sessions import operations
+from webapp.sessions.models import Session, Slot
+from webapp.templating import WEEKDAYS_JA, lang
+from webapp.timeutil import reiwa_label
 
 bp = Blueprint("sessions", __name__, template_folder="templates")
 
 
+@bp.app_template_global()
+def optional_url(endpoint: str, **values) -> str | None:
+    """url_for, or None while the page behind `endpoint` is not built (another area's page)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+@bp.app_template_global()
+def fiscal_label(year: int) -> str:
+    """令和8年度 / FY2026 (令和8年度)."""
+    return reiwa_label(year) if lang() != "en" else f"FY{year} ({reiwa_label(year)})"
+
+
+@bp.app_template_global()
+def weekday(day: dt.date) -> str:
+    """火 / Tue."""
+    return day.strftime("%a") if lang() == "en" else WEEKDAYS_JA[day.weekday()]
+
+
+@bp.app_template_global()
+def local_text(item: dict, key: str) -> str:
+    """item["<key>_en"] in English, item["<key>_ja"] otherwise (config entries such as crisis contacts)."""
+    return item.get(f"{key}_{lang()}") or item.get(f"{key}_ja", "")
+
+
+@bp.app_template_global()
+def seats_left(session: Session) -> int:
+    """Seats still free in slots that have not started."""
+    now = utcnow()
+    return sum(slot.remaining for slot in session.slots if slot.starts_at > now)
+
+
+@bp.app_template_global()
+def slot_state(slot: Slot) -> str:
+    """"open", "full" or "past": what a resident can do with a slot."""
+    if slot.starts_at <= utcnow():
+        return "past"
+    return "full" if slot.remaining == 0 else "open"
+
+
+@bp.app_template_global()
+def is_open(session: Session) -> bool:
+    return operations.is_open(session)
+
+
+def get_session_or_404(session_id: int) -> Session:
+    session = db_session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def render_detail(session: Session, failed: ReserveForm | None = None, failed_slot: int | None = None, status=200):
+    """The session page; a form that failed keeps its input and errors next to its slot."""
+    forms = {slot.id: ReserveForm(prefix=f"s{slot.id}", formdata=None) for slot in session.slots}
+    if failed is not None:
+        forms[failed_slot] = failed
+    return render_template("sessions/detail.html", session=session, forms=forms,
+                           nickname_max=NICKNAME_MAX, topic_max=TOPIC_MAX), status
+
+
 @bp.get("/")
 def index():
-    return render_template("sessions/index.html", sessions=operations.upcoming())
+    sessions = operations.upcoming()
+    open_now = [s for s in sessions if operations.is_open(s)]
+    return render_template("sessions/index.html", sessions=sessions, open_now=open_now,
+                           chat=current_app.config["CRISIS_CONTACTS"][0])
+
+
+@bp.get("/sessions/<int:session_id>")
+def detail(session_id: int):
+    return render_detail(get_session_or_404(session_id))
 
 
 @bp.get("/help")
 def help():
-    return render_template("sessions/help.html")
+    return render_template("sessions/help.html", contacts=current_app.config["CRISIS_CONTACTS"],
+                           madoguchi_url=current_app.config["CITY_MADOGUCHI_URL"])
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default`: never an open redirect."""
+    # Browsers read "/\\host" and "/<tab>/host" as "//host", so backslashes and control characters are refused too.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 32 for c in target):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
 
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
-    """Remember the language in a cookie and go back where the person was."""
-    target = request.args.get("next") or url_for("sessions.index")
-    if urlsplit(target).netloc or not target.startswith("/"):
-        target = url_for("sessions.index")  # never an open redirect
-    response = make_response(redirect(target))
+    """Remember the language in a cookie and go back where the person was (without ?lang=, which would win)."""
+    target = urlsplit(safe_next(request.args.get("next"), url_for("sessions.index")))
+    query = urlencode([(k, v) for k, v in parse_qsl(target.query) if k != "lang"])
+    response = make_response(redirect(target.path + (f"?{query}" if query else "")))
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -1,14 +1,206 @@
-"""Staff login, logout, the promoter's own sessions and account management."""
-from flask import Blueprint, render_template
+"""Staff login, logout, the promoter's own sessions and account management (/admin/users)."""
+from __future__ import annotations
 
-bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.extensions import login_manager
+from webapp.sessions.models import Session, session_promoters
+from webapp.sessions.views import safe_next
+from webapp.staff import auth  # noqa: F401  (registers the user_loader)
+from webapp.staff import operations
+from webapp.staff.auth import admin_required
+from webapp.staff.forms import LoginForm, NewUserForm, PasswordForm, UserForm, role_label, show_error
+from webapp.staff.models import ApiToken, User
+
+bp = Blueprint("staff", __name__, template_folder="templates")
+
+login_manager.login_view = "staff.login"
+login_manager.login_message = _l("職員ページを見るにはログインしてください。")
+login_manager.login_message_category = "info"
 
 
-@bp.get("/")
-def home():
-    return render_template("error.html", status=404, message=None)
+@bp.app_template_global()
+def role_name(role: str) -> str:
+    return role_label(role)
 
 
-@bp.get("/login")
+@bp.context_processor
+def _limits():
+    return {"min_password": operations.MIN_PASSWORD}
+
+
+def _no_store(html, status=200):
+    """Staff pages hold assignments or secrets: keep them out of caches."""
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Sign in and out -------------------------------------------------------------------------------
+
+@bp.route("/staff/login", methods=["GET", "POST"])
 def login():
-    return render_template("error.html", status=404, message=None)
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, url_for("staff.home")))
+    if form.validate_on_submit():
+        user = operations.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(form.next.data, url_for("staff.home")))
+        # One answer for an unknown login, a wrong password or a deactivated account.
+        form.form_errors.append(_("ログイン名またはパスワードが違います。"))
+    status = 400 if form.is_submitted() else 200
+    return _no_store(render_template("staff/login.html", form=form), status)
+
+
+@bp.post("/staff/logout")
+def logout():
+    # CSRFProtect has already refused a POST without a valid token, so another site cannot log anyone out.
+    logout_user()
+    flash(_("ログアウトしました。"), "success")
+    return redirect(url_for("sessions.index"))
+
+
+# --- The staff member's own sessions ---------------------------------------------------------------
+
+def _my_upcoming(user: User) -> list[Session]:
+    """Sessions not yet over that `user` runs (an admin: all), soonest first."""
+    query = select(Session).where(Session.ends_at > utcnow()).order_by(Session.starts_at)
+    if not user.is_admin:
+        query = query.join(session_promoters).where(session_promoters.c.user_id == user.id)
+    return list(db_session.scalars(query))
+
+
+@bp.get("/staff/")
+@login_required
+def home():
+    return _no_store(render_template("staff/home.html", sessions=_my_upcoming(current_user)))
+
+
+# --- Accounts (admins) -----------------------------------------------------------------------------
+
+def _user_or_404(user_id: int) -> User:
+    user = db_session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _live_tokens() -> dict[int, int]:
+    """Unrevoked API tokens per account."""
+    rows = db_session.execute(
+        select(ApiToken.user_id, func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id))
+    return dict(rows.all())
+
+
+@bp.get("/admin/users")
+@admin_required
+def users():
+    return _no_store(render_template("staff/users.html", users=operations.all_users(), tokens=_live_tokens()))
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(form.login.data, form.role.data, form.display_name.data, form.password.data)
+        except DomainError as err:
+            db_session.rollback()
+            show_error(form, err)
+        else:
+            flash(_("アカウント「%(login)s」を作成しました。", login=user.login), "success")
+            return redirect(url_for("staff.user_edit", user_id=user.id))
+    status = 400 if form.is_submitted() else 200
+    return _no_store(render_template("staff/user_new.html", form=form), status)
+
+
+def _render_user(user: User, form: UserForm | None = None, password_form: PasswordForm | None = None,
+                 new_token: str | None = None, status: int = 200):
+    """The account page with its separate small forms (details, password, status, tokens)."""
+    return _no_store(render_template(
+        "staff/user_edit.html", user=user, form=form or UserForm(obj=user, formdata=None),
+        password_form=password_form or PasswordForm(formdata=None),
+        tokens=_live_tokens().get(user.id, 0), new_token=new_token,
+    ), status)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        if user.id == current_user.id and form.role.data != "admin":
+            form.role.errors = [_("自分自身を管理者から外すことはできません。ほかの管理者に依頼してください。")]
+            return _render_user(user, form=form, status=400)
+        try:
+            operations.update_user(user, display_name=form.display_name.data, role=form.role.data)
+        except DomainError as err:
+            db_session.rollback()
+            show_error(form, err)
+            return _render_user(user, form=form, status=400)
+        flash(_("アカウントを更新しました。"), "success")
+        return redirect(url_for("staff.user_edit", user_id=user.id))
+    return _render_user(user, form=form, status=400 if form.is_submitted() else 200)
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@admin_required
+def user_password(user_id: int):
+    user = _user_or_404(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.set_password(user, form.password.data)
+        except DomainError as err:
+            db_session.rollback()
+            show_error(form, err)
+        else:
+            flash(_("新しいパスワードを設定しました。本人に安全な方法で伝えてください。"), "success")
+            return redirect(url_for("staff.user_edit", user_id=user.id))
+    return _render_user(user, password_form=form, status=400)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@admin_required
+def user_active(user_id: int):
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        flash(_("自分自身のアカウントは無効にできません。"), "error")
+        return redirect(url_for("staff.user_edit", user_id=user.id))
+    operations.update_user(user, active=not user.active)
+    if user.active:
+        flash(_("アカウントを有効に戻しました。"), "success")
+    else:
+        flash(_("アカウントを無効にしました。ログインとAPIトークンは使えなくなります。"), "success")
+    return redirect(url_for("staff.user_edit", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/tokens")
+@admin_required
+def user_token(user_id: int):
+    user = _user_or_404(user_id)
+    if not user.active:
+        flash(_("無効なアカウントにはトークンを発行できません。"), "error")
+        return redirect(url_for("staff.user_edit", user_id=user.id))
+    # Rendered, not redirected: the token exists only in this response and is never stored in clear.
+    return _render_user(user, new_token=operations.issue_api_token(user))
+
+
+@bp.post("/admin/users/<int:user_id>/tokens/revoke")
+@admin_required
+def user_tokens_revoke(user_id: int):
+    user = _user_or_404(user_id)
+    operations.revoke_api_tokens(user)
+    flash(_("このアカウントのAPIトークンをすべて無効にしました。"), "success")
+    return redirect(url_for("staff.user_edit", user_id=user.id))

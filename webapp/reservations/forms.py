@@ -1,0 +1,39 @@
+"""Forms residents fill in: reserve a slot, find a reservation, confirm a cancellation."""
+from __future__ import annotations
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from webapp.errors import DomainError
+from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
+
+
+class ReserveForm(FlaskForm):
+    """Both fields are optional: a seat needs nothing personal."""
+
+    nickname = StringField(_l("ニックネーム（任意）"), validators=[
+        Length(max=NICKNAME_MAX, message=_l("ニックネームは%(max)d文字以内でお願いします。"))])
+    topic = TextAreaField(_l("相談したいこと（任意）"), validators=[
+        Length(max=TOPIC_MAX, message=_l("相談したいことは%(max)d文字以内でお願いします。"))])
+
+
+class LookupForm(FlaskForm):
+    code = StringField(_l("予約番号"), validators=[DataRequired(message=_l("予約番号を入力してください。"))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button and the CSRF token: used to confirm a cancellation."""
+
+
+def reservation_error(err: DomainError) -> str:
+    """A kind sentence for a reservation rule the resident ran into."""
+    messages = {
+        "slot_full": _("この時間は満席になりました。ほかの時間をお選びください。"),
+        "slot_past": _("この時間はすでに始まっています。予約なしでそのままご参加いただけます。"),
+        "session_cancelled": _("この相談会は中止になりました。"),
+        "too_long": _("入力が長すぎます。短くしてもう一度お試しください。"),
+        "not_found": _("この時間枠は見つかりませんでした。"),
+    }
+    return messages.get(err.code, _("予約できませんでした。もう一度お試しください。"))
