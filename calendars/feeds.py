@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
 from webapp.sessions.models import FORMATS
 from webapp.templating import clock, format_label
@@ -132,7 +132,8 @@ def _calendar(name: str, description: str) -> Calendar:
     cal.add("x-wr-timezone", str(TOKYO))
     # VALUE=DURATION must be explicit: RFC 7986 requires it for REFRESH-INTERVAL.
     cal.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH_INTERVAL)  # Outlook reads this one
+    # Outlook reads this one; an X- property must be told it holds a duration.
+    cal.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     return cal
 
 

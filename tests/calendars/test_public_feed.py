@@ -27,6 +27,7 @@ def test_public_feed_carries_what_subscribing_calendar_apps_look_for(client, mak
     assert calendar["X-WR-CALNAME"] == "いこまる相談会（生駒市）"
     assert calendar["X-WR-TIMEZONE"] == "Asia/Tokyo"
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in body
+    assert b"X-PUBLISHED-TTL:PT1H" in body
     zones = calendar.walk("VTIMEZONE")
     assert [str(z["TZID"]) for z in zones] == ["Asia/Tokyo"]
     standard = zones[0].walk("STANDARD")[0]
