@@ -66,6 +66,7 @@ def events(body: bytes) -> dict[str, dict]:
     """The events by UID, after checking that every parser read exactly the same thing."""
     results = {name: parse(body) for name, parse in PARSERS.items()}
     reference = sorted(results["icalendar"], key=lambda e: e["uid"])
+    assert len({e["uid"] for e in reference}) == len(reference), "two events share a UID"
     for name, found in results.items():
         found = sorted(found, key=lambda e: e["uid"])
         assert len(found) == len(reference), f"{name} read {len(found)} events, icalendar {len(reference)}"
