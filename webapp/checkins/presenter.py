@@ -165,6 +165,7 @@ def console_strings() -> dict:
         "in_consultation_me": _("相談中（あなた）"),
         "in_consultation_other": _("相談中（{name}）"),
         "in_consultation": _("相談中"),
+        "with_nickname": _("{avatar}（{nickname}）"),
         "reserved_yes": _("予約あり"),
         "reserved_no": _("なし"),
         "walkin": _("職員が記録"),

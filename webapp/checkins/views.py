@@ -12,12 +12,26 @@ from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
 from webapp.errors import DomainError
+from webapp.i18n import LANGUAGES
 from webapp.sessions.models import Session
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
 
 #: Key of the check-in in the signed session cookie: {"id", "token"}; nothing that names a person.
 COOKIE_KEY = "checkin"
+
+
+def lang_url(endpoint: str, **values) -> str:
+    """url_for that keeps an explicit ?lang= choice, so a page opened in English stays English."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        values.setdefault("lang", chosen)
+    return url_for(endpoint, **values)
+
+
+@bp.context_processor
+def _page_helpers():
+    return {"lang_url": lang_url}
 
 
 def _no_store(response):
@@ -49,7 +63,7 @@ def start(session_id: int):
     session = _session_or_404(session_id)
     held = _held_checkin()
     if held is not None and held.session_id == session.id and held.status in operations.OPEN_STATUSES:
-        return redirect(url_for(".wait"))
+        return redirect(lang_url(".wait"))
     if not operations.session_is_open(session):
         return _closed_page(session, 409 if request.method == "POST" else 200)
     form = CheckInForm()
@@ -65,7 +79,7 @@ def start(session_id: int):
         else:
             cookie[COOKIE_KEY] = {"id": checkin.id,
                                   "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin)}
-            return redirect(url_for(".wait"))
+            return redirect(lang_url(".wait"))
     status = 400 if request.method == "POST" else 200
     return render_template("checkins/start.html", session=session, form=form, form_error=form_error,
                            avatars=presenter.avatar_list(), closed_reason=None), status
@@ -99,7 +113,7 @@ def wait():
     if checkin is None:
         return render_template("checkins/none.html")
     if checkin.status not in operations.OPEN_STATUSES:
-        return redirect(url_for(".done"))
+        return redirect(lang_url(".done"))
     operations.touch([checkin.id])  # the resident is here, even without JavaScript
     state = presenter.resident_state(checkin)
     response = current_app.make_response(render_template(
@@ -129,16 +143,16 @@ def send_message():
     """A line to the staff from a browser without JavaScript."""
     checkin = _held_checkin()
     if checkin is None:
-        return redirect(url_for(".wait"))
+        return redirect(lang_url(".wait"))
     form = MessageForm()
     if form.validate_on_submit():
         try:
             operations.post_message(checkin.id, form.text.data)
         except DomainError as err:
             if err.code == "checkin_closed":
-                return redirect(url_for(".done"))
+                return redirect(lang_url(".done"))
             raise
-    return redirect(url_for(".wait") + "#conversation")
+    return redirect(lang_url(".wait") + "#conversation")
 
 
 @bp.route("/checkins/leave", methods=["GET", "POST"])
@@ -146,11 +160,11 @@ def leave():
     """Leave the waiting room: a confirmation step, then the end page."""
     checkin = _held_checkin()
     if checkin is None:
-        return redirect(url_for(".done"))
+        return redirect(lang_url(".done"))
     form = LeaveForm()
     if form.validate_on_submit():
         operations.leave(checkin.id)
-        return redirect(url_for(".done"))
+        return redirect(lang_url(".done"))
     return render_template("checkins/leave.html", form=form)
 
 

@@ -2,7 +2,7 @@
 // after hand-off, transfer, the outcome record, announcements and walk-ins. Every action goes
 // through the relay (docs/realtime.md); the server-rendered table is replaced by a live one.
 import {
-  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, readJson,
+  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, messageKey, readJson,
 } from "./relay-client.js";
 
 const root = document.getElementById("console");
@@ -53,7 +53,7 @@ function avatarOf(entry) {
 function nameOf(entry) {
   if (!entry) return "";
   const label = avatarOf(entry).label;
-  return entry.nickname ? `${label}（${entry.nickname}）` : label;
+  return entry.nickname ? fill(t.with_nickname, { avatar: label, nickname: entry.nickname }) : label;
 }
 
 function isMine(entry) {
@@ -256,6 +256,7 @@ function makePanel(id, entry) {
   const q = (selector) => section.querySelector(selector);
   const parts = {
     heading: q("h3"), avatar: q(".panel-avatar"), title: q(".panel-title"), urgent: q(".panel-urgent"),
+    scroll: q(".panel-scroll"), logEmpty: q(".panel-log-empty"),
     state: q(".panel-state"), log: q(".panel-log"), composer: q(".panel-composer"), text: q(".panel-text"),
     counter: q(".panel-counter"), error: q(".panel-error"), mine: q(".panel-mine"), transfer: q(".panel-transfer"),
     to: q(".panel-to"), close: q(".panel-close"), closeError: q(".panel-close-error"), agency: q(".panel-agency"),
@@ -355,7 +356,8 @@ function updatePanel(id) {
   else if (walkIn) parts.state.textContent = t.panel_walkin;
   else parts.state.textContent = fill(t.panel_mine, { mode: t.modes[entry.mode] || entry.mode || "" });
   parts.composer.hidden = walkIn || Boolean(panel.leftEarly);
-  parts.log.hidden = walkIn;
+  parts.scroll.hidden = walkIn;
+  parts.logEmpty.hidden = walkIn || parts.log.children.length > 0;
   parts.mine.hidden = !mine;
   parts.transfer.hidden = walkIn;
   if (walkIn && !panel.kindPreset) {
@@ -388,23 +390,34 @@ function messageItem(message) {
   return item;
 }
 
+/** Take the conversation so far (from `taken` or `history`); only lines not yet shown are added. */
 function setLog(id, messages) {
-  logs.set(id, (messages || []).map((m) => ({ ...m, checkin_id: id })));
+  const known = new Set((logs.get(id) || []).map(messageKey));
+  const log = logs.get(id) || [];
+  logs.set(id, log);
+  for (const message of messages || []) {
+    if (known.has(messageKey(message))) continue;
+    known.add(messageKey(message));
+    log.push({ ...message, checkin_id: id });
+    appendToPanel(id, log[log.length - 1]);
+  }
+}
+
+function appendToPanel(id, message) {
   const panel = panels.get(id);
-  if (panel) panel.parts.log.replaceChildren(...logs.get(id).map(messageItem));
+  if (!panel) return;
+  panel.parts.log.append(messageItem(message));
+  panel.parts.logEmpty.hidden = true;
+  panel.parts.scroll.scrollTop = panel.parts.scroll.scrollHeight;
 }
 
 function addMessage(message) {
   const id = message.checkin_id;
-  if (!logs.has(id)) logs.set(id, []);
-  logs.get(id).push(message);
+  const before = (logs.get(id) || []).length;
+  setLog(id, [message]);
+  if (logs.get(id).length === before) return;
   const panel = panels.get(id);
   const entry = entries.get(id);
-  if (panel) {
-    const item = messageItem(message);
-    panel.parts.log.append(item);
-    item.scrollIntoView({ block: "nearest" });
-  }
   if (message.from !== "resident" || !entry) return;
   if (!(panel && panel.section.contains(document.activeElement))) say(fill(t.new_message, { name: nameOf(entry) }));
   const row = rows.get(id);

@@ -149,6 +149,11 @@ export function clockOf(iso) {
   return when.toLocaleTimeString("ja-JP", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Tokyo" });
 }
 
+/** What tells two chat lines apart when a welcome or history frame repeats what is on screen. */
+export function messageKey(message) {
+  return `${message.at}|${message.from}|${message.text}`;
+}
+
 /** True while an IME is composing: Enter then confirms the word, it must not send. */
 export function isComposing(event) {
   return event.isComposing || event.keyCode === 229;

@@ -1,7 +1,7 @@
 // The resident's waiting room: place in line, announcements, a private line to the staff,
 // the hand-off and the end. The page is server-rendered first; this keeps it live.
 import {
-  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, readJson,
+  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, messageKey, readJson,
 } from "./relay-client.js";
 
 const root = document.getElementById("waiting-room");
@@ -30,6 +30,10 @@ const leaveCancel = el("leave-cancel");
 
 let finished = false;
 let leaving = false;
+// Lines already on screen (the server rendered some): a resumed connection adds only what is new,
+// so screen readers do not hear the whole conversation again.
+const shown = new Set([...conversation.querySelectorAll("[data-key]")].map((item) => item.dataset.key));
+const shownNotices = new Set();
 
 function node(tag, className, text) {
   const n = document.createElement(tag);
@@ -53,7 +57,11 @@ function waitText(seconds) {
   return fill(t.wait_minutes, { n: Math.ceil(seconds / 60) });
 }
 
-function addMessage({ from, display_name: name, text, at }) {
+function addMessage(message) {
+  const { from, display_name: name, text, at } = message;
+  const key = messageKey(message);
+  if (shown.has(key)) return;
+  shown.add(key);
   const item = node("li", `bubble bubble-${from === "resident" ? "resident" : "staff"}`);
   item.append(
     node("span", "bubble-who", from === "resident" ? t.you : (name || t.staff)),
@@ -61,7 +69,8 @@ function addMessage({ from, display_name: name, text, at }) {
     node("span", "bubble-time", clockOf(at)),
   );
   conversation.append(item);
-  item.scrollIntoView({ block: "nearest" });
+  el("conversation-empty").hidden = true;
+  el("conversation-scroll").scrollTop = el("conversation-scroll").scrollHeight;
 }
 
 function showHandoff({ promoter, mode, join_url: joinUrl }) {
@@ -103,6 +112,9 @@ function showCrisis(contacts) {
 }
 
 function addAnnouncement({ text, at }) {
+  const key = `${at}|${text}`;
+  if (shownNotices.has(key)) return;
+  shownNotices.add(key);
   const item = node("li");
   item.append(node("span", "bubble-time", clockOf(at)), document.createTextNode(" "), node("span", "", text));
   announcements.prepend(item);
@@ -119,6 +131,7 @@ function finish(reason) {
     return;
   }
   queuePanel.hidden = true;
+  handoff.hidden = true;
   form.hidden = true;
   el("leave-panel").hidden = true;
   const why = t[`ended_${reason}`];
@@ -134,9 +147,7 @@ const handlers = {
       return;
     }
     showQueue(frame);
-    conversation.replaceChildren();
     for (const message of frame.messages || []) addMessage(message);
-    announcements.replaceChildren();
     for (const notice of frame.announcements || []) addAnnouncement(notice);
     if (frame.status === "in_consultation" && frame.handoff) showHandoff(frame.handoff);
   },
