@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from webapp import config, errors, i18n, security
 from webapp.db import Base, bind, db_session
@@ -26,6 +27,14 @@ BLUEPRINTS = (
 )
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` capped at PostgreSQL's INTEGER: a huge id is a 404, never a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 class _MigrationTarget:
     """What Flask-Migrate's env.py needs: the metadata and the engine."""
 
@@ -37,6 +46,8 @@ class _MigrationTarget:
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app; `test_config` overrides the environment."""
     app = Flask(__name__)
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.json.ensure_ascii = False  # Japanese stays readable in API answers
     app.config.update(config.load(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
