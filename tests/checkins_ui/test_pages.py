@@ -57,7 +57,7 @@ def test_checking_in_outside_the_sessions_hours_explains_and_points_elsewhere(cl
     response = client.post(f"/sessions/{later.id}/checkin", data={"avatar": "cat", "csrf_token": csrf_of(form)})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "受付は 13:30 からです" in page
+    assert f"受付は {later.date.year}年{later.date.month}月{later.date.day}日" in page and "13:30 からです" in page
     assert 'href="/help"' in page and "いこまる相談窓口" in page
     assert "あなたのいばしょ" in page
 
@@ -206,3 +206,11 @@ def test_the_pages_read_in_english(client, auth, open_session):
     auth.login("sato")
     page = client.get(f"/staff/sessions/{open_session.id}/console?lang=en").get_data(as_text=True)
     assert "Session console" in page and "Waiting" in page
+
+
+def test_an_empty_message_without_javascript_says_what_to_do(client, open_session):
+    check_in(client, open_session.id)
+    page = client.get("/checkins/wait").get_data(as_text=True)
+    response = client.post("/checkins/message", data={"csrf_token": csrf_of(page), "text": "  "},
+                           follow_redirects=True)
+    assert "メッセージを入力してください。" in response.get_data(as_text=True)

@@ -1,13 +1,13 @@
 """Check-in, the waiting room, the end page and the staff console (thin: rules live in operations)."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request, session as cookie,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   session as cookie, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from realtime.tokens import issue_resident_token, issue_staff_token
-from webapp.checkins import avatars, operations, presenter
+from webapp.checkins import operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
@@ -145,13 +145,16 @@ def send_message():
     if checkin is None:
         return redirect(lang_url(".wait"))
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            operations.post_message(checkin.id, form.text.data)
-        except DomainError as err:
-            if err.code == "checkin_closed":
-                return redirect(lang_url(".done"))
-            raise
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return redirect(lang_url(".wait") + "#message-text")
+    try:
+        operations.post_message(checkin.id, form.text.data)
+    except DomainError as err:
+        if err.code == "checkin_closed":
+            return redirect(lang_url(".done"))
+        flash(_("うまく送れませんでした。もう一度お試しください。"), "error")
     return redirect(lang_url(".wait") + "#conversation")
 
 
