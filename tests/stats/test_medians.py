@@ -8,12 +8,13 @@ from webapp.db import db_session
 from webapp.stats.queries import fiscal_year_stats
 
 
-def _rows(session, waits_s, status="closed"):
+def _rows(session, waits_s, status="closed", source="resident"):
     """Check-ins that waited `waits_s` seconds before being taken (or before leaving)."""
     for i, wait in enumerate(waits_s):
         created = session.starts_at + dt.timedelta(minutes=i)
         end = created + dt.timedelta(seconds=wait)
-        row = CheckIn(session_id=session.id, avatar="cat", created_at=created, status=status, ended_at=end)
+        row = CheckIn(session_id=session.id, avatar="cat", created_at=created, status=status, ended_at=end,
+                      source=source)
         if status != "left":
             row.taken_at = end
         db_session.add(row)
@@ -32,6 +33,14 @@ def test_the_median_wait_of_an_even_count_is_the_mean_of_the_two_middle_waits(ma
     figures = fiscal_year_stats(2024)
     assert figures["by_format"]["metaverse"]["median_wait_s"] == 210
     assert figures["by_format"]["online"]["median_wait_s"] is None
+
+
+def test_walk_ins_recorded_by_staff_are_visits_but_not_waits(make_session):
+    session = make_session(day=dt.date(2024, 6, 18))
+    _rows(session, [600])
+    _rows(session, [0, 0, 0], source="staff")
+    entry = fiscal_year_stats(2024)["by_format"]["in_person"]
+    assert entry["visits"] == 4 and entry["median_wait_s"] == 600
 
 
 def test_those_who_left_are_reported_apart(make_session):

@@ -9,7 +9,8 @@ How things are counted (the city's 実績 and CONTRACT.md):
   Check-ins of a session cancelled afterwards still count: those people did come.
 - 相談 (consultation): a check-in closed with an outcome of kind "consultation".
 - 相談せず退出 (left without consulting): a check-in that ended with status "left".
-- 待ち時間 (wait): taken_at - created_at of check-ins a promoter took; the median is reported.
+- 待ち時間 (wait): taken_at - created_at of residents' own check-ins a promoter took (walk-ins
+  recorded by staff waited in no queue); the median is reported.
   Residents who left before being taken are reported apart: ended_at - created_at, median.
 - 相談内容・相談結果・つなぎ先 are counted over consultations only (a visit without a
   consultation has none); one consultation may have several topics.
@@ -141,7 +142,8 @@ def _topic_counts(first: dt.date, last: dt.date) -> list[tuple]:
 
 
 def _taken():
-    return and_(CheckIn.taken_at.is_not(None), CheckIn.status != "removed")
+    # Walk-ins recorded by staff are taken the moment they are recorded: they waited in no queue.
+    return and_(CheckIn.source == "resident", CheckIn.taken_at.is_not(None), CheckIn.status != "removed")
 
 
 def _left_waiting():
