@@ -117,7 +117,8 @@ function makeRow(id) {
     takeButton: q(".row-take-button"), open: q(".row-open"), remove: q(".row-remove"),
     confirm: q(".row-remove-confirm"), yes: q(".row-remove-yes"), no: q(".row-remove-no"),
   };
-  parts.messageLabel = parts.open.textContent;
+  parts.openLabel = tr.querySelector(".row-open-label");
+  parts.messageLabel = parts.openLabel.textContent;
   parts.takeButton.addEventListener("click", () => {
     pending.set(id, "take");
     send({ type: "take", checkin_id: id, mode: parts.mode.value });
@@ -158,7 +159,9 @@ function fillRow(row, entry) {
   parts.status.textContent = statusText(entry);
   parts.take.hidden = !waiting;
   parts.open.hidden = !(waiting || mine);
-  parts.open.textContent = mine ? t.open_chat : parts.messageLabel;
+  parts.openLabel.textContent = mine ? t.open_chat : parts.messageLabel;
+  // Buttons repeat on every row: their accessible name says whom they act on.
+  for (const hidden of tr.querySelectorAll(".row-name")) hidden.textContent = ` ${nameOf(entry)}`;
   // Removing is for abuse: offered while waiting or to the promoter who has the person.
   const removable = waiting || (mine && entry.source !== "staff");
   if (!removable) parts.confirm.hidden = true;

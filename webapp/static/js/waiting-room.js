@@ -96,6 +96,8 @@ function showHandoff({ promoter, mode, join_url: joinUrl }) {
 }
 
 function showCrisis(contacts) {
+  // Sent again on every reconnect: an alert already on screen is not read out again.
+  if (crisis.childElementCount) return;
   const box = node("div", "crisis");
   box.append(node("h2", "", t.crisis_title), node("p", "", t.crisis_body));
   const list = node("ul", "contact-list");
