@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from webapp.checkins import operations
 from webapp.checkins.models import Term
 from webapp.db import db_session
 from webapp.errors import DomainError

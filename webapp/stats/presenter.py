@@ -47,11 +47,6 @@ def year_choices(latest: int | None = None) -> list[tuple[int, str]]:
     return [(y, year_label(y)) for y in range(newest, oldest - 1, -1)]
 
 
-def month_label(month_key: str) -> str:
-    year, month = int(month_key[:4]), int(month_key[5:])
-    return dt.date(year, month, 1).strftime("%b %Y") if lang() == "en" else f"{year}年{month}月"
-
-
 def month_short(month_key: str) -> str:
     month = int(month_key[5:])
     return dt.date(2000, month, 1).strftime("%b") if lang() == "en" else f"{month}月"
