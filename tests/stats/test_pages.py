@@ -69,6 +69,7 @@ def test_the_session_record_shows_avatars_nicknames_and_outcomes_but_no_messages
     assert "ひきこもり" in page and "いばしょ支援ステーションGIFT" in page and "関係機関につないだ" in page
     assert "相談せず退出" in page
     assert "ひみつの相談内容" not in page
+    assert client.get(f"/staff/stats/sessions/{session.id}").headers["Cache-Control"] == "no-store"
     assert "訪問 3人、うち相談 1件" in page
     assert checkin.id
 

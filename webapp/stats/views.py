@@ -24,6 +24,14 @@ STAFF_ROLES = ("admin", "promoter")
 KIND_TITLES = {"topic": "相談内容", "result": "相談結果", "agency": "つなぎ先"}
 
 
+@bp.after_request
+def _no_store(response):
+    """Staff pages name visitors by nickname: keep them out of caches (the public summary may be cached)."""
+    if request.endpoint != "stats.public":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def staff_required(view):
     """Decorator for pages promoters and admins see."""
 
