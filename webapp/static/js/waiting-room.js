@@ -16,6 +16,7 @@ const queueWait = el("queue-wait");
 const connection = el("connection-status");
 const handoff = el("handoff");
 const handoffBody = el("handoff-body");
+const announcer = el("announcer");
 const crisis = el("crisis");
 const announcements = el("announcements");
 const conversation = el("conversation");
@@ -93,6 +94,11 @@ function showHandoff({ promoter, mode, join_url: joinUrl }) {
     handoffBody.append(node("p", "", t.handoff_text));
   }
   handoff.hidden = false;
+  // Said through the always-present status line (#handoff was hidden until now, so it cannot speak);
+  // unchanged text is not set again, so a reconnect does not repeat it.
+  const said = [el("handoff-heading"), ...handoffBody.querySelectorAll("p:not(.hint)")]
+    .map((part) => part.textContent.trim()).filter(Boolean).join(" ");
+  if (announcer.textContent !== said) announcer.textContent = said;
 }
 
 function showCrisis(contacts) {
@@ -120,7 +126,7 @@ function addAnnouncement({ text, at }) {
   const item = node("li");
   item.append(node("span", "bubble-time", clockOf(at)), document.createTextNode(" "), node("span", "", text));
   announcements.prepend(item);
-  el("announcements-panel").hidden = false;
+  el("announcements-empty").hidden = true;
 }
 
 function finish(reason) {
