@@ -41,6 +41,14 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off", "")
 
 
+def _proxy_count(value: str) -> int:
+    """TRUST_PROXY as a number of proxies: "true" is one, "" or "false" none."""
+    value = value.strip().lower()
+    if value.isdigit():
+        return int(value)
+    return 0 if value in ("", "0", "false", "no", "off") else 1
+
+
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept under instance/."""
     if os.environ.get("SECRET_KEY"):
@@ -62,6 +70,8 @@ def load(instance: Path) -> dict:
         "RELAY_PUBLIC_URL": os.environ.get("RELAY_PUBLIC_URL") or "ws://127.0.0.1:8765/ws",
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # Proxies in front that set X-Forwarded-For/-Proto (nginx: 1); 0 trusts no forwarded header.
+        "TRUST_PROXY": _proxy_count(os.environ.get("TRUST_PROXY", "")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
@@ -79,7 +89,10 @@ def load(instance: Path) -> dict:
         "ALLOWED_ORIGINS": [o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o.strip()],
         "CHECKIN_TIMEOUT_MINUTES": int(os.environ.get("CHECKIN_TIMEOUT_MINUTES", "15")),
         "AVERAGE_CONSULTATION_MINUTES": int(os.environ.get("AVERAGE_CONSULTATION_MINUTES", "20")),
+        "RELAY_CHANNEL_PREFIX": os.environ.get("RELAY_CHANNEL_PREFIX", "ikomaru:relay:"),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         "CANCELLED_FEED_DAYS": 60,
+        "STATS_PUBLIC_ENABLED": _env_bool("STATS_PUBLIC_ENABLED", True),
+        "STATS_PUBLIC_THRESHOLD": int(os.environ.get("STATS_PUBLIC_THRESHOLD", "3")),
         "CITY_MADOGUCHI_URL": os.environ.get("CITY_MADOGUCHI_URL", "https://www.city.ikoma.lg.jp/"),
     }

@@ -1,0 +1,148 @@
+"""The JSON frames the relay sends, built from the database (these run in worker threads).
+
+Residents never see anything about other residents: their queue frame carries their own
+place and a count, nothing else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from webapp.checkins import operations
+from webapp.checkins.models import CheckIn, Message
+from webapp.db import db_session, utcnow
+from webapp.sessions.models import Session
+from webapp.staff.models import User
+from webapp.timeutil import iso
+
+#: The check-in statuses a resident is told: the contract knows waiting, in_consultation, closed.
+RESIDENT_STATUS = {"waiting": "waiting", "in_consultation": "in_consultation", "closed": "closed",
+                   "left": "closed", "removed": "closed"}
+
+
+def error(code: str, message: str, **extra) -> dict:
+    return {"type": "error", "code": code, "message": message, **extra}
+
+
+def message(msg: Message, checkin: CheckIn, for_staff: bool) -> dict:
+    """A chat line; staff frames also name the check-in and its session."""
+    frame = {"type": "message", "from": msg.sender, "text": msg.text, "at": iso(msg.created_at)}
+    if msg.sender == "staff":
+        frame["display_name"] = msg.staff_user.display_name if msg.staff_user else ""
+    if for_staff:
+        frame.update(checkin_id=checkin.id, session_id=checkin.session_id, urgent=checkin.urgent)
+    return frame
+
+
+def history(checkin: CheckIn, for_staff: bool, limit: int = 50) -> list[dict]:
+    """The last messages of a conversation, oldest first, without the per-frame "type"."""
+    lines = []
+    for msg in operations.recent_messages(checkin.id, limit):
+        line = message(msg, checkin, for_staff=False)
+        del line["type"]
+        lines.append(line)
+    return lines
+
+
+def handoff(checkin: CheckIn) -> dict | None:
+    """Who has the resident and how they meet; None before hand-off."""
+    if checkin.taken_by is None or checkin.source != "resident":
+        return None
+    frame = {"type": "handoff", "promoter": {"display_name": checkin.taken_by.display_name},
+             "mode": checkin.handoff_mode or "text"}
+    if frame["mode"] in ("online", "metaverse") and checkin.session.join_url:
+        frame["join_url"] = checkin.session.join_url
+    return frame
+
+
+def announcement(text: str, at: dt.datetime, session_id: int) -> dict:
+    return {"type": "announcement", "session_id": session_id, "text": text, "at": iso(at)}
+
+
+def resident_queue(place: int | None, waiting: int, promoters: int) -> dict:
+    return {"type": "queue", "position": place, "waiting": waiting,
+            "estimated_wait_s": operations.estimate_s(place, promoters)}
+
+
+def resident_queues(session_id: int) -> dict[int, dict]:
+    """checkin_id -> its queue frame, for every waiting resident of the session (one query)."""
+    line = operations.waiting_line(session_id)
+    promoters = operations.promoter_count(session_id)
+    return {checkin_id: resident_queue(i + 1, len(line), promoters) for i, checkin_id in enumerate(line)}
+
+
+def resident_welcome(checkin: CheckIn) -> dict:
+    """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
+    line = operations.waiting_line(checkin.session_id)
+    place = line.index(checkin.id) + 1 if checkin.id in line else None
+    queue = resident_queue(place, len(line), operations.promoter_count(checkin.session_id))
+    frame = {
+        "type": "welcome", "checkin_id": checkin.id, "session_id": checkin.session_id,
+        "status": RESIDENT_STATUS[checkin.status], "position": queue["position"], "waiting": queue["waiting"],
+        "estimated_wait_s": queue["estimated_wait_s"], "messages": history(checkin, for_staff=False),
+        "announcements": [{"text": a.text, "at": iso(a.created_at)}
+                          for a in operations.recent_announcements(checkin.session_id)],
+        "avatar": checkin.avatar, "nickname": checkin.nickname, "urgent": checkin.urgent,
+    }
+    if checkin.status in ("left", "removed"):
+        frame["reason"] = checkin.status
+    handed = handoff(checkin)
+    if handed is not None:
+        frame["handoff"] = {k: v for k, v in handed.items() if k != "type"}
+    return frame
+
+
+def _waited_s(checkin: CheckIn, now: dt.datetime) -> int:
+    until = checkin.taken_at or checkin.ended_at or now
+    return max(int((until - checkin.created_at).total_seconds()), 0)
+
+
+def queue_entry(checkin: CheckIn, now: dt.datetime) -> dict:
+    entry = {
+        "checkin_id": checkin.id, "avatar": checkin.avatar, "nickname": checkin.nickname,
+        "waited_s": _waited_s(checkin, now), "reserved": checkin.reservation_id is not None,
+        "urgent": checkin.urgent, "status": checkin.status, "source": checkin.source,
+        "checked_in_at": iso(checkin.created_at),
+    }
+    if checkin.taken_by is not None:
+        entry["taken_by"] = {"login": checkin.taken_by.login, "display_name": checkin.taken_by.display_name}
+        entry["mode"] = checkin.handoff_mode
+    return entry
+
+
+def staff_queue(session_id: int, now: dt.datetime | None = None) -> dict:
+    now = now or utcnow()
+    return {"type": "queue", "session_id": session_id,
+            "entries": [queue_entry(c, now) for c in operations.queue(session_id)]}
+
+
+def staff_counts(session_id: int) -> dict:
+    return {"type": "counts", "session_id": session_id, **operations.counts(session_id)}
+
+
+def session_summary(session: Session) -> dict:
+    return {"id": session.id, "date": session.date.isoformat(), "starts_at": iso(session.starts_at),
+            "ends_at": iso(session.ends_at), "format": session.format, "location": session.location,
+            "join_url": session.join_url, "open": operations.session_is_open(session),
+            "promoters": [{"login": p.login, "display_name": p.display_name} for p in session.promoters]}
+
+
+def staff_welcome(user: User, sessions: list[Session]) -> dict:
+    return {"type": "welcome", "role": user.role,
+            "user": {"login": user.login, "display_name": user.display_name, "role": user.role},
+            "sessions": [session_summary(s) for s in sessions]}
+
+
+def taken(checkin: CheckIn, **extra) -> dict:
+    """The acknowledgement a taker gets: the resident is theirs, with the conversation so far."""
+    return {"type": "taken", "checkin_id": checkin.id, "session_id": checkin.session_id,
+            "mode": checkin.handoff_mode, "messages": history(checkin, for_staff=True), **extra}
+
+
+def outcome(out) -> dict:
+    return {"kind": out.kind, "topics": [t.key for t in out.topics],
+            "result": out.result.key if out.result else None,
+            "referred_to": out.referred_to.key if out.referred_to else None}
+
+
+def fresh_checkin(checkin_id: int) -> CheckIn | None:
+    return db_session.get(CheckIn, checkin_id, populate_existing=True)

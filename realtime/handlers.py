@@ -1,0 +1,251 @@
+"""What the relay does with each incoming frame, by sender and `"type"`.
+
+Every handler stores first (through webapp.checkins.operations, in a worker thread) and only
+then publishes and acknowledges, so nothing acknowledged is lost if the relay dies.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from realtime import frames
+from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
+from webapp.checkins import operations
+from webapp.db import db_session
+from webapp.errors import DomainError
+from webapp.staff.models import User
+
+if TYPE_CHECKING:
+    from realtime.hub import Client
+    from realtime.server import Relay
+
+
+class FrameError(Exception):
+    """The frame is malformed: a missing or mistyped field."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _int(frame: dict, name: str) -> int:
+    value = frame.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FrameError("bad_frame", f'"{name}" must be a number.')
+    return value
+
+
+def _str(frame: dict, name: str, optional: bool = False) -> str | None:
+    value = frame.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise FrameError("bad_frame", f'"{name}" must be text.')
+    return value
+
+
+def _staff(user_id: int) -> User:
+    """The staff member behind a connection, still active (checked on every action)."""
+    user = db_session.get(User, user_id, populate_existing=True)
+    if user is None or not user.active:
+        raise DomainError("forbidden", "This staff account is no longer active.", 403)
+    return user
+
+
+def frame_of(frame: dict) -> dict:
+    return {"kind": "frame", "frame": frame}
+
+
+async def refresh(relay: Relay, session_id: int, residents: bool = True) -> None:
+    """Tell every relay that this session's queue changed."""
+    await relay.publish(session_staff(session_id), {"kind": "refresh", "session_id": session_id})
+    if residents:
+        await relay.publish(session_residents(session_id), {"kind": "refresh", "session_id": session_id})
+
+
+# --- residents ------------------------------------------------------------------------------
+
+async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
+    text = _str(frame, "text")
+
+    def unit():
+        msg = operations.post_message(client.checkin_id, text)
+        checkin = frames.fresh_checkin(client.checkin_id)
+        return (checkin.session_id, checkin.status, checkin.taken_by_id, operations.contains_crisis_word(text),
+                frames.message(msg, checkin, for_staff=False), frames.message(msg, checkin, for_staff=True))
+
+    session_id, status, taker, crisis, own, for_staff = await relay.db(unit)
+    await relay.publish(checkin_channel(client.checkin_id), frame_of(own))
+    target = user_channel(taker) if status == "in_consultation" else session_staff(session_id)
+    await relay.publish(target, frame_of(for_staff))
+    if crisis:
+        contacts = relay.config.get("CRISIS_CONTACTS") or []
+        await relay.publish(checkin_channel(client.checkin_id), frame_of({"type": "crisis", "contacts": contacts}))
+        await refresh(relay, session_id)
+
+
+async def resident_leave(relay: Relay, client: Client, frame: dict) -> None:
+    def unit():
+        checkin = operations.leave(client.checkin_id)
+        return checkin.session_id, checkin.status, checkin.taken_by_id
+
+    session_id, status, taker = await relay.db(unit)
+    if status == "in_consultation":
+        await relay.publish(user_channel(taker), frame_of(
+            {"type": "resident_left", "checkin_id": client.checkin_id, "session_id": session_id}))
+    await relay.publish(checkin_channel(client.checkin_id), frame_of({"type": "closed", "reason": "left"}))
+    await refresh(relay, session_id)
+
+
+async def resident_erase(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: end the check-in and erase its conversation; staff consoles drop the texts they show."""
+    def unit():
+        checkin = operations.erase_own(client.checkin_id)
+        return checkin.session_id, checkin.status, checkin.taken_by_id
+
+    session_id, status, taker = await relay.db(unit)
+    erased = {"type": "erased", "checkin_id": client.checkin_id, "session_id": session_id}
+    await relay.publish(user_channel(taker) if status == "in_consultation" else session_staff(session_id),
+                        frame_of(erased))
+    channel = checkin_channel(client.checkin_id)
+    await relay.publish(channel, frame_of({"type": "closed", "reason": "erased"}))
+    await relay.publish(channel, {"kind": "kick", "code": 1000, "reason": "erased"})
+    await refresh(relay, session_id)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
+    checkin_id, mode = _int(frame, "checkin_id"), _str(frame, "mode", optional=True)
+
+    def unit():
+        checkin = operations.take(checkin_id, _staff(client.user_id), mode)
+        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin)
+
+    session_id, handoff, taken = await relay.db(unit)
+    if handoff is not None:
+        await relay.publish(checkin_channel(checkin_id), frame_of(handoff))
+    await refresh(relay, session_id)
+    client.send_frame(taken)
+
+
+async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
+    checkin_id, text = _int(frame, "checkin_id"), _str(frame, "text")
+
+    def unit():
+        msg = operations.post_message(checkin_id, text, staff=_staff(client.user_id))
+        checkin = frames.fresh_checkin(checkin_id)
+        return (checkin.session_id, checkin.status,
+                frames.message(msg, checkin, for_staff=False), frames.message(msg, checkin, for_staff=True))
+
+    session_id, status, to_resident, for_staff = await relay.db(unit)
+    await relay.publish(checkin_channel(checkin_id), frame_of(to_resident))
+    # Before hand-off colleagues see the reply too; after it, only the taker's own connections do.
+    target = user_channel(client.user_id) if status == "in_consultation" else session_staff(session_id)
+    await relay.publish(target, frame_of(for_staff))
+
+
+async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
+    session_id, text = _int(frame, "session_id"), _str(frame, "text")
+
+    def unit():
+        announcement = operations.announce(session_id, _staff(client.user_id), text)
+        return frames.announcement(announcement.text, announcement.created_at, session_id)
+
+    notice = await relay.db(unit)
+    await relay.publish(session_residents(session_id), frame_of(notice))
+    await relay.publish(session_staff(session_id), frame_of(notice))
+
+
+async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
+    checkin_id, outcome = _int(frame, "checkin_id"), frame.get("outcome")
+    if not isinstance(outcome, dict):
+        raise FrameError("bad_frame", '"outcome" must be an object {kind, topics, result, referred_to}.')
+
+    def unit():
+        out = operations.close(checkin_id, _staff(client.user_id), outcome.get("kind"), outcome.get("topics") or [],
+                               outcome.get("result"), outcome.get("referred_to"))
+        return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
+
+    session_id, recorded = await relay.db(unit)
+    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed"}))
+    await refresh(relay, session_id)
+    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
+
+
+async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: count a visitor seen in the venue or the metaverse space (optionally closed at once)."""
+    session_id, avatar = _int(frame, "session_id"), _str(frame, "avatar")
+    nickname, outcome = _str(frame, "nickname", optional=True), frame.get("outcome")
+    if outcome is not None and not isinstance(outcome, dict):
+        raise FrameError("bad_frame", '"outcome" must be an object or absent.')
+
+    def unit():
+        checkin = operations.check_in(session_id, avatar, nickname, staff=_staff(client.user_id), outcome=outcome)
+        return checkin.id, checkin.status
+
+    checkin_id, status = await relay.db(unit)
+    await refresh(relay, session_id, residents=False)
+    client.send_frame({"type": "walkin", "checkin_id": checkin_id, "session_id": session_id, "status": status})
+
+
+async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: hand a taken resident to another promoter of the session."""
+    checkin_id, to_login = _int(frame, "checkin_id"), _str(frame, "to_login")
+
+    def unit():
+        user = _staff(client.user_id)
+        checkin = operations.transfer(checkin_id, user, to_login)
+        target = checkin.taken_by
+        return (checkin.session_id, frames.handoff(checkin), target.id,
+                {"login": target.login, "display_name": target.display_name},
+                frames.taken(checkin, transferred_from={"login": user.login, "display_name": user.display_name}))
+
+    session_id, handoff, target_id, target, taken = await relay.db(unit)
+    if handoff is not None:
+        await relay.publish(checkin_channel(checkin_id), frame_of(handoff))
+    await relay.publish(user_channel(target_id), frame_of(taken))
+    await refresh(relay, session_id, residents=False)
+    client.send_frame({"type": "transferred", "checkin_id": checkin_id, "session_id": session_id, "to": target})
+
+
+async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: take an abusive check-in out; its token stops working and its connections close (1008)."""
+    checkin_id = _int(frame, "checkin_id")
+
+    def unit():
+        return operations.remove(checkin_id, _staff(client.user_id)).session_id
+
+    session_id = await relay.db(unit)
+    channel = checkin_channel(checkin_id)
+    await relay.publish(channel, frame_of({"type": "closed", "reason": "removed"}))
+    await relay.publish(channel, {"kind": "kick", "code": 1008, "reason": "removed"})
+    await refresh(relay, session_id)
+    client.send_frame({"type": "removed", "checkin_id": checkin_id, "session_id": session_id})
+
+
+async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: the conversation so far (waiting: any staff of the session; after hand-off: the taker)."""
+    checkin_id = _int(frame, "checkin_id")
+
+    def unit():
+        user = _staff(client.user_id)
+        checkin = operations.get(checkin_id)
+        if checkin is None or not operations.can_staff(user, checkin.session):
+            raise DomainError("not_found", "No such check-in in your sessions.", 404)
+        if checkin.status != "waiting" and checkin.taken_by_id not in (None, user.id):
+            raise DomainError("not_your_checkin", "This conversation is private to the promoter who took it.", 403)
+        return {"type": "history", "checkin_id": checkin.id, "session_id": checkin.session_id,
+                "status": checkin.status, "messages": frames.history(checkin, for_staff=True)}
+
+    client.send_frame(await relay.db(unit))
+
+
+async def ping(relay: Relay, client: Client, frame: dict) -> None:
+    client.send_frame({"type": "pong"})
+
+
+RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "ping": ping}
+STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
+         "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
+         "ping": ping}

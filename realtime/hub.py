@@ -1,0 +1,162 @@
+"""This relay's connections and what reaches them: frames, queue refreshes and kicks from the broker.
+
+Envelopes published on the broker:
+  {"kind": "frame", "frame": {...}}           send the frame to every local connection on the channel
+  {"kind": "refresh", "session_id": n}        recompute queue (and counts) frames for that audience
+  {"kind": "kick", "code": 1008, "reason": s} close every local connection on the channel
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from websockets.asyncio.server import ServerConnection, broadcast
+
+from realtime import frames
+from realtime.broker import Broker
+from realtime.limits import TokenBucket
+
+log = logging.getLogger(__name__)
+
+#: How long a burst of changes is gathered into one queue refresh.
+REFRESH_DELAY_S = 0.05
+
+
+@dataclasses.dataclass(eq=False)
+class Client:
+    """One open connection: a resident (one check-in) or a staff member."""
+
+    ws: ServerConnection
+    kind: str
+    identity: str
+    bucket: TokenBucket
+    checkin_id: int | None = None
+    session_id: int | None = None
+    user_id: int | None = None
+    sessions: set[int] = dataclasses.field(default_factory=set)
+    channels: set[str] = dataclasses.field(default_factory=set)
+    #: Until the welcome is sent, frames wait here so the welcome always comes first.
+    backlog: list[str] | None = dataclasses.field(default_factory=list)
+    last_queue: str | None = None
+
+    def send(self, text: str) -> None:
+        if self.backlog is not None:
+            self.backlog.append(text)
+        else:
+            broadcast([self.ws], text)
+
+    def send_frame(self, frame: dict) -> None:
+        self.send(dump(frame))
+
+    def ready(self) -> None:
+        """The welcome went out: flush what arrived meanwhile."""
+        backlog, self.backlog = self.backlog or [], None
+        for text in backlog:
+            broadcast([self.ws], text)
+
+
+def dump(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class Hub:
+    """Local delivery: channel -> the clients of this process on it."""
+
+    def __init__(self, broker: Broker, db: Callable[..., Awaitable]):
+        self.broker = broker
+        self.db = db
+        self.local: dict[str, set[Client]] = defaultdict(set)
+        self.clients: set[Client] = set()
+        self._pending: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def join(self, client: Client, channel: str) -> None:
+        first = not self.local.get(channel)
+        self.local[channel].add(client)
+        client.channels.add(channel)
+        if first:
+            await self.broker.subscribe(channel)
+
+    async def part(self, client: Client, channel: str) -> None:
+        members = self.local.get(channel)
+        client.channels.discard(channel)
+        if members is None:
+            return
+        members.discard(client)
+        if not members:
+            del self.local[channel]
+            await self.broker.unsubscribe(channel)
+
+    async def part_all(self, client: Client) -> None:
+        for channel in list(client.channels):
+            await self.part(client, channel)
+
+    def identities(self, identity: str) -> int:
+        """How many open connections this token holder has here."""
+        return sum(1 for c in self.clients if c.identity == identity)
+
+    # --- from the broker -------------------------------------------------------------------
+
+    def on_message(self, channel: str, envelope: dict) -> None:
+        """The broker's handler: act on an envelope for the local clients on `channel`."""
+        kind = envelope.get("kind")
+        if kind == "frame":
+            text = dump(envelope["frame"])
+            for client in list(self.local.get(channel, ())):
+                client.send(text)
+        elif kind == "refresh":
+            self.schedule_refresh(channel, envelope["session_id"])
+        elif kind == "kick":
+            for client in list(self.local.get(channel, ())):
+                self._spawn(client.ws.close(envelope.get("code", 1008), envelope.get("reason", "")))
+
+    def schedule_refresh(self, channel: str, session_id: int) -> None:
+        """Recompute the queue frames of a session audience soon, once for a burst of changes."""
+        if channel in self._pending or not self.local.get(channel):
+            return
+        self._pending.add(channel)
+        self._spawn(self._refresh(channel, session_id))
+
+    def refresh_everything(self, audiences: tuple[str, ...] = (".staff", ".residents")) -> None:
+        """Resend the queue of every session someone here follows (after a broker outage, say)."""
+        for channel in list(self.local):
+            if channel.startswith("s") and channel.endswith(audiences):
+                self.schedule_refresh(channel, int(channel[1:].split(".")[0]))
+
+    def refresh_staff(self) -> None:
+        self.refresh_everything((".staff",))
+
+    async def _refresh(self, channel: str, session_id: int) -> None:
+        await asyncio.sleep(REFRESH_DELAY_S)
+        self._pending.discard(channel)
+        try:
+            if channel.endswith(".staff"):
+                queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
+                for client in list(self.local.get(channel, ())):
+                    client.send_frame(queue)
+                    client.send_frame(counts)
+            else:
+                queues = await self.db(frames.resident_queues, session_id)
+                for client in list(self.local.get(channel, ())):
+                    self.send_resident_queue(client, queues.get(client.checkin_id))
+        except Exception:  # noqa: BLE001  (a failed refresh must not end the relay; the next one catches up)
+            log.exception("queue refresh of session %s failed", session_id)
+
+    @staticmethod
+    def send_resident_queue(client: Client, frame: dict | None) -> None:
+        """Send a resident their queue frame when it changed (nothing once they are no longer waiting)."""
+        if frame is None:
+            return
+        text = dump(frame)
+        if text != client.last_queue:
+            client.last_queue = text
+            client.send(text)
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,305 @@
+"""Real relays for the tests: one on a loopback thread, or separate `flask relay` processes.
+
+Clients are real websocket clients (websockets.sync.client); nothing is mocked.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import connect
+
+from realtime.tokens import issue_resident_token, issue_staff_token
+from tests.conftest import SECRET
+from webapp.db import db_session
+from webapp.timeutil import TOKYO
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Peer:
+    """A websocket client that remembers every frame it received."""
+
+    def __init__(self, url: str, **kwargs):
+        self.ws = connect(url, open_timeout=10, legacy=True, **kwargs)
+        self.seen: list[dict] = []
+        self._unread: list[dict] = []
+
+    def send(self, **frame) -> None:
+        self.ws.send(json.dumps(frame, ensure_ascii=False))
+
+    def _pull(self, timeout: float) -> dict | None:
+        try:
+            frame = json.loads(self.ws.recv(timeout=timeout))
+        except TimeoutError:
+            return None
+        self.seen.append(frame)
+        self._unread.append(frame)
+        return frame
+
+    def next(self, type_: str, timeout: float = 10, where=None, **match) -> dict:
+        """The next unread frame of this type (with these field values, passing `where`); others stay unread."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for frame in self._unread:
+                if (frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items())
+                        and (where is None or where(frame))):
+                    self._unread.remove(frame)
+                    return frame
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {type_} {match} frame; unread: {self._unread}")
+            self._pull(left)
+
+    def drain(self, wait: float = 0.5) -> list[dict]:
+        """Every unread frame, including what arrives in the next `wait` seconds."""
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            self._pull(left)
+        frames, self._unread = self._unread, []
+        return frames
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+class ThreadRelay:
+    """realtime.server.run on a free loopback port in a thread of this process (shares the test database)."""
+
+    def __init__(self, config: dict):
+        self.config = config
+        self.port = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+
+    async def _main(self):
+        from realtime.server import run
+
+        self.loop = asyncio.get_running_loop()
+        self.stop = self.loop.create_future()
+        try:
+            await run(self.config, "127.0.0.1", 0, self.stop, bind_database=False, on_ready=self._on_ready)
+        finally:
+            self._ready.set()
+
+    def _on_ready(self, port: int) -> None:
+        self.port = port
+        self._ready.set()
+
+    def start(self) -> ThreadRelay:
+        self._thread.start()
+        assert self._ready.wait(15) and self.port, "the relay did not start"
+        return self
+
+    def url(self, token: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws?token={token}"
+
+    def shutdown(self) -> None:
+        if self._thread.is_alive():
+            self.loop.call_soon_threadsafe(lambda: self.stop.done() or self.stop.set_result(None))
+            self._thread.join(15)
+
+
+class RelayProcess:
+    """`flask --app wsgi relay` as a separate process, on the test database."""
+
+    def __init__(self, database_url: str, port: int | None = None, redis_url: str | None = None,
+                 prefix: str | None = None, extra_env: dict | None = None, log_path: Path | None = None):
+        self.port = port or free_port()
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+                    "RELAY_PUBLIC_URL": f"ws://127.0.0.1:{self.port}/ws", **(extra_env or {})}
+        self.env.pop("REDIS_URL", None)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+            self.env["RELAY_CHANNEL_PREFIX"] = prefix or f"test:{uuid.uuid4().hex[:8]}:"
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait: bool = True) -> RelayProcess:
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "relay", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if self.log_path else subprocess.PIPE)
+        if wait:
+            self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"relay exited with {self.proc.returncode}: {self.log()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("relay did not become healthy")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def url(self, token: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws?token={token}"
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, no clean-up, like a crashed machine."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def terminate(self) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.proc.returncode if self.proc else 0
+
+
+@pytest.fixture
+def relay_config(app):
+    config = dict(app.config)
+    config["RELAY_MAINTENANCE_S"] = 1
+    config["REDIS_URL"] = None
+    return config
+
+
+@pytest.fixture
+def relay(relay_config):
+    """A real relay in a thread of this process."""
+    running = ThreadRelay(relay_config).start()
+    yield running
+    running.shutdown()
+
+
+@pytest.fixture
+def relay_processes(database_url, tmp_path):
+    """Start relay processes: relay_processes(redis_url=None); all are stopped afterwards."""
+    started = []
+
+    def start(**kwargs):
+        kwargs.setdefault("log_path", tmp_path / f"relay-{len(started)}.log")
+        process = RelayProcess(database_url, **kwargs).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.terminate()
+
+
+@pytest.fixture
+def peers():
+    """Open websocket clients; all are closed afterwards."""
+    opened = []
+
+    def open_peer(url, **kwargs):
+        peer = Peer(url, **kwargs)
+        opened.append(peer)
+        return peer
+
+    yield open_peer
+    for peer in opened:
+        try:
+            peer.close()
+        except Exception:  # noqa: BLE001  (already closed by the server)
+            pass
+
+
+def open_today(make_session, fmt="in_person", promoters=("sato", "tanaka"), join_url=""):
+    """A session of today that is running now."""
+    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    day = now.date()
+    start = max(now - dt.timedelta(hours=1), dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO))
+    end = min(now + dt.timedelta(hours=3), dt.datetime.combine(day, dt.time(23, 59), tzinfo=TOKYO))
+    return make_session(day=day, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"), fmt=fmt,
+                        promoters=list(promoters), join_url=join_url)
+
+
+class World:
+    """A running session with two promoters (sato, tanaka), an admin, and helpers to check residents in."""
+
+    def __init__(self, app, make_user, make_session, fmt="in_person"):
+        from webapp.staff.models import User
+
+        self.app = app
+        self.users = {login: make_user(login, role=role) for login, role in
+                      (("sato", "promoter"), ("tanaka", "promoter"), ("kimura", "promoter"), ("boss", "admin"))}
+        self.session = open_today(make_session, fmt=fmt, join_url="https://example.org/room")
+        self.session_id = self.session.id
+        self.user_ids = {login: u.id for login, u in self.users.items()}
+        self._User = User
+        db_session.remove()
+
+    def staff_token(self, login: str) -> str:
+        user = db_session.get(self._User, self.user_ids[login])
+        try:
+            return issue_staff_token(SECRET, user)
+        finally:
+            db_session.remove()
+
+    def check_in(self, avatar="cat", nickname=None, session_id=None) -> tuple[int, str]:
+        """A resident checks in through the operation; returns (checkin_id, token)."""
+        from webapp.checkins import operations
+
+        try:
+            checkin = operations.check_in(session_id or self.session_id, avatar, nickname)
+            return checkin.id, issue_resident_token(SECRET, checkin)
+        finally:
+            db_session.remove()
+
+    def counts(self) -> dict:
+        from webapp.checkins import operations
+
+        try:
+            return operations.counts(self.session_id)
+        finally:
+            db_session.remove()
+
+    def checkin(self, checkin_id: int):
+        from webapp.checkins import operations
+
+        try:
+            return operations.get(checkin_id)
+        finally:
+            db_session.remove()
+
+
+@pytest.fixture
+def world(app, make_user, make_session):
+    return World(app, make_user, make_session)
+
+
+def redis_url_for_tests() -> str | None:
+    """TEST_REDIS_URL (CI sets it), else this machine's Redis when it answers."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/0"
+    except OSError:
+        pass
+    return None
