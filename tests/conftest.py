@@ -7,6 +7,7 @@ import shutil
 import uuid
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -85,6 +86,9 @@ def app(database_url):
     """The app on this test's own database."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
                       "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
+    # Production pushes a fresh app context (so a fresh `g`) for every request; this test keeps one
+    # open for the factories, so start each request with an empty `g` to keep requests apart.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     ctx = app.app_context()
     ctx.push()
     yield app
