@@ -28,7 +28,7 @@ from realtime.limits import TokenBucket
 from realtime.tokens import TokenError, read_token
 from webapp.checkins import operations
 from webapp.db import bind, db_session
-from webapp.errors import DomainError
+from webapp.errors import DomainError, database_unreachable
 from webapp.staff.models import User
 
 log = logging.getLogger("realtime")
@@ -46,6 +46,7 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
 }
 MAX_FRAME_BYTES = 4096
+UNAVAILABLE = "The service is briefly unavailable; nothing was saved. Please try again in a moment."
 
 
 def default_origins(relay_public_url: str | None, web_host: str | None = None, web_port: int | None = None) -> list[str]:
@@ -128,7 +129,13 @@ class Relay:
             claims = read_token(self.secret, token, int(self.config["RELAY_TOKEN_MAX_AGE_S"]))
         except TokenError as err:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "Token expired\n" if err.expired else "Bad token\n")
-        refusal = await self.db(self._refusal, claims)
+        try:
+            refusal = await self.db(self._refusal, claims)
+        except Exception as err:
+            if not database_unreachable(err):
+                raise
+            log.error("database unreachable while checking a token: %s", getattr(err, "orig", err))
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, UNAVAILABLE + "\n")
         if refusal:
             return connection.respond(HTTPStatus.FORBIDDEN, refusal + "\n")
         if self.hub.identities(self._identity(claims)) >= int(self.config["RELAY_MAX_CONNECTIONS_PER_TOKEN"]):
@@ -266,7 +273,12 @@ class Relay:
             client.send_frame(frames.error(err.code, err.message, **context))
         except ConnectionClosed:
             raise
-        except Exception:  # noqa: BLE001  (our fault, not the sender's: log it, keep the connection)
+        except Exception as err:  # noqa: BLE001  (our fault, not the sender's: log it, keep the connection)
+            if database_unreachable(err):
+                log.error("database unreachable while handling a %s %r frame: %s", client.kind, frame["type"],
+                          getattr(err, "orig", err))
+                client.send_frame(frames.error("service_unavailable", UNAVAILABLE, **context))
+                return
             log.exception("handling a %s %r frame failed", client.kind, frame["type"])
             client.send_frame(frames.error("internal_error", "Something went wrong on our side; please try again.",
                                            **context))

@@ -112,11 +112,12 @@ def demo_command(if_empty):
 
 @click.command("purge", cls=OneLineCommand)
 def purge_command():
-    """Delete message texts past their retention (counts and outcomes stay)."""
+    """Delete message texts, nicknames and reservation notes past their retention (counts and outcomes stay)."""
     from webapp.checkins.retention import purge_expired
 
-    messages, announcements = purge_expired(current_app.config["MESSAGE_RETENTION_DAYS"])
-    click.echo(f"purged {messages} message texts and {announcements} announcements")
+    purged = purge_expired(current_app.config["MESSAGE_RETENTION_DAYS"])
+    click.echo(f"purged {purged.messages} message texts and {purged.announcements} announcements; "
+               f"blanked {purged.nicknames_and_notes} nicknames and reservation notes")
 
 
 def init_app(app: Flask) -> None:

@@ -73,19 +73,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if _wants_json():
-            code = _snake(err.name)
+            code, message = _snake(err.name), err.description or err.name
             if err.code == 429:
                 code = "rate_limited"
+                message = f"Too many requests from here ({err.description}); please wait a moment and try again."
             allow = getattr(err, "valid_methods", None)  # a 405 must name the methods that work
             headers = {"Allow": ", ".join(allow)} if allow else {}
-            return jsonify(error_body(code, err.description or err.name)), err.code, headers
+            return jsonify(error_body(code, message)), err.code, headers
         return render_template("error.html", status=err.code, message=None), err.code
 
     @app.errorhandler(DBAPIError)
     def _database_down(err: DBAPIError):
         # A lost connection is ours to fix, not the caller's: say so plainly, keep nothing half-written.
         db_session.rollback()
-        if not err.connection_invalidated and not _is_connection_error(err):
+        if not database_unreachable(err):
             return _unexpected(err)
         log.error("database unreachable on %s %s: %s", request.method, request.path, err.orig)
         message = "The service is briefly unavailable. Nothing was saved; please try again in a moment."
@@ -102,7 +103,13 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", status=500, message=None), 500
 
 
-def _is_connection_error(err: DBAPIError) -> bool:
-    """True when the database could not be reached (as opposed to a bad statement)."""
+def database_unreachable(err: BaseException) -> bool:
+    """True when the database could not be reached or stayed locked (as opposed to a bad statement).
+
+    The web app answers these with 503 and the relay with a `service_unavailable` error frame.
+    """
+    if not isinstance(err, DBAPIError):
+        return False
     text = str(err.orig).lower()
-    return any(word in text for word in ("connection", "could not connect", "server closed", "unable to open", "timeout"))
+    return err.connection_invalidated or any(word in text for word in (
+        "connection", "could not connect", "server closed", "unable to open", "timeout", "database is locked"))

@@ -1,9 +1,24 @@
-"""Response headers every page gets: no inline scripts, no framing, no sniffing."""
-from flask import Flask, Response
+"""Response headers every page gets (no inline scripts, no framing, no sniffing), HTTPS-aware cookies
+and, behind a reverse proxy (TRUST_PROXY), the client's scheme and address from its headers."""
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the page came over HTTPS, even without SESSION_COOKIE_SECURE."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers after each request."""
+    """Trust the configured proxies, make cookies HTTPS-aware and add the security headers."""
+    proxies = int(app.config.get("TRUST_PROXY") or 0)
+    if proxies:
+        # nginx sets X-Forwarded-Proto/-For: HTTPS is seen (Secure cookies) and rate limits key on the client.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.session_interface = HttpsAwareSessionInterface()
 
     @app.after_request
     def _headers(response: Response) -> Response:

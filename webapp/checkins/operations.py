@@ -31,6 +31,7 @@ NICKNAME_MAX = 30
 OPEN_STATUSES = ("waiting", "in_consultation")
 HANDOFF_MODES = ("text", "online", "metaverse", "in_person")
 RESULT_KEYS = ("listened", "information", "referred", "continuing", "other")
+MAX_ID = 2**31 - 1
 
 
 @dataclasses.dataclass
@@ -80,8 +81,13 @@ def _clean(text, limit: int, field: str, required: bool = True) -> str:
     return text
 
 
+def _is_id(value) -> bool:
+    """A possible row id: an int within the databases' INTEGER range (a bigger one would be a database error)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _session(session_id) -> Session:
-    session = db_session.get(Session, session_id) if isinstance(session_id, int) else None
+    session = db_session.get(Session, session_id) if _is_id(session_id) else None
     if session is None:
         raise DomainError("not_found", "No such session.", 404)
     return session
@@ -89,7 +95,7 @@ def _session(session_id) -> Session:
 
 def _checkin(checkin_id) -> CheckIn:
     checkin = None
-    if isinstance(checkin_id, int) and not isinstance(checkin_id, bool):
+    if _is_id(checkin_id):
         checkin = db_session.get(CheckIn, checkin_id, populate_existing=True)
     if checkin is None:
         raise DomainError("not_found", "No such check-in.", 404)
@@ -383,6 +389,26 @@ def leave(checkin_id: int) -> CheckIn:
         update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
         .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False)
     )
+    db_session.commit()
+    return _checkin(checkin.id)
+
+
+def erase_own(checkin_id: int) -> CheckIn:
+    """The resident ends their check-in and erases what was written in it, in one transaction.
+
+    Every message text of the conversation and the nickname are blanked; times, counts and any
+    outcome stay. A waiting check-in becomes `left` (one in consultation stays so, for the
+    promoter's outcome). The token version rises, so no token issued before opens it again.
+    """
+    checkin = _checkin(checkin_id)
+    db_session.execute(update(Message).where(Message.checkin_id == checkin.id, Message.text.is_not(None))
+                       .values(text=None).execution_options(synchronize_session=False))
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
+        .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False))
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id)
+        .values(nickname="", token_version=CheckIn.token_version + 1).execution_options(synchronize_session=False))
     db_session.commit()
     return _checkin(checkin.id)
 

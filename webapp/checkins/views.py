@@ -6,7 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from realtime.tokens import issue_resident_token, issue_staff_token
+from realtime.tokens import TokenError, issue_resident_token, issue_staff_token, read_token
 from webapp.checkins import operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
@@ -19,6 +19,8 @@ bp = Blueprint("checkins", __name__, template_folder="templates")
 
 #: Key of the check-in in the signed session cookie: {"id", "token"}; nothing that names a person.
 COOKIE_KEY = "checkin"
+#: How old the cookie's token may be to find the check-in again (the page refreshes it while open).
+HELD_TOKEN_MAX_AGE_S = 24 * 3600
 
 
 def lang_url(endpoint: str, **values) -> str:
@@ -41,11 +43,21 @@ def _no_store(response):
 
 
 def _held_checkin() -> CheckIn | None:
-    """The check-in this browser holds, if any."""
+    """The check-in this browser holds, if any, and only while its token is still current.
+
+    Erasing or removal raises the check-in's token version: a cookie from before then opens nothing.
+    """
     held = cookie.get(COOKIE_KEY)
     if not isinstance(held, dict):
         return None
-    return operations.get(held.get("id"))
+    checkin = operations.get(held.get("id"))
+    try:
+        claims = read_token(current_app.config["SECRET_KEY"], held.get("token"), HELD_TOKEN_MAX_AGE_S)
+    except TokenError:
+        return None
+    if checkin is None or claims.get("checkin_id") != checkin.id or claims.get("version") != checkin.token_version:
+        return None
+    return checkin
 
 
 def _session_or_404(session_id: int) -> Session:
@@ -169,6 +181,16 @@ def leave():
         operations.leave(checkin.id)
         return redirect(lang_url(".done"))
     return render_template("checkins/leave.html", form=form)
+
+
+@bp.post("/checkins/erase")
+def erase():
+    """Leave and erase this check-in's messages and nickname (the leave page's second button)."""
+    checkin = _held_checkin()
+    if checkin is not None and LeaveForm().validate_on_submit():
+        operations.erase_own(checkin.id)
+        cookie.pop(COOKIE_KEY, None)
+    return redirect(lang_url(".done"))
 
 
 @bp.get("/checkins/done")

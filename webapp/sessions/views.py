@@ -120,5 +120,6 @@ def set_language(code: str):
     query = urlencode([(k, v) for k, v in parse_qsl(target.query) if k != "lang"])
     response = make_response(redirect(target.path + (f"?{query}" if query else "")))
     if code in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
     return response

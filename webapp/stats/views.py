@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.checkins.models import CheckIn, Outcome
+from webapp.checkins.operations import can_staff
 from webapp.db import db_session
 from webapp.errors import DomainError
 from webapp.extensions import login_manager
@@ -72,6 +73,8 @@ def session_record(session_id: int):
     session = db_session.get(Session, session_id)
     if session is None:
         abort(404)
+    if not can_staff(current_user, session):
+        abort(403)  # who came and what they talked about: for the session's own promoters and admins
     checkins = db_session.scalars(
         select(CheckIn).where(CheckIn.session_id == session.id).order_by(CheckIn.created_at, CheckIn.id)
         .options(selectinload(CheckIn.taken_by), selectinload(CheckIn.reservation),
