@@ -15,7 +15,8 @@ from sqlalchemy.engine import make_url
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conftest import BACKEND, SECRET
-from tests.security.conftest import Peer, RelayProcess, free_port
+from realtime.tokens import issue_resident_token, issue_staff_token
+from tests.security.conftest import Peer, RelayProcess, ThreadRelay, free_port
 from tests.security.faults import TcpLink
 from webapp import create_app
 from webapp.db import db_session
@@ -94,6 +95,61 @@ def _future_slot(capacity=50) -> int:
     return session.slots[0].id
 
 
+class RelayDuringOutage:
+    """A relay on the same database with a resident and a promoter connected before the outage."""
+
+    def __init__(self, app):
+        from webapp.checkins import operations
+        from webapp.sessions.operations import SessionSpec, create_session
+        from webapp.staff.operations import create_user
+
+        now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+        start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
+        end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59))
+        with app.app_context():
+            user = create_user("sato", "promoter", "主任推進員 sato", "correct-horse-battery")
+            session = create_session(SessionSpec(date=now.date(), starts_at=start, ends_at=end, format="online",
+                                                 location="", join_url="", slot_minutes=30, capacity=2,
+                                                 promoters=["sato"]))
+            checkin = operations.check_in(session.id, "cat")
+            self.checkin_id = checkin.id
+            self.tokens = {"resident": issue_resident_token(SECRET, checkin), "staff": issue_staff_token(SECRET, user)}
+        db_session.remove()
+        self.relay = ThreadRelay({**app.config, "REDIS_URL": None}).start()
+        self.resident = Peer(self.relay.url(self.tokens["resident"]))
+        self.resident.next("welcome")
+        self.staff = Peer(self.relay.url(self.tokens["staff"]))
+        self.staff.next("welcome")
+
+    def during(self) -> None:
+        """Writes get a clear error frame, new connections a 503, and the relay keeps answering."""
+        self.resident.send(type="message", text="届きますか")
+        assert self.resident.next("error")["code"] == "service_unavailable"
+        with pytest.raises(InvalidStatus) as refused:
+            Peer(self.relay.url(self.tokens["resident"]))
+        assert refused.value.response.status_code == 503
+        self.resident.send(type="ping")
+        self.resident.next("pong")
+
+    def after(self) -> None:
+        """Without a restart, the next write goes through and reaches the promoter."""
+        def written() -> bool:
+            self.resident.send(type="message", text="もう一度")
+            return any(f["type"] == "message" and f.get("text") == "もう一度" for f in self.resident.drain(1.5))
+
+        wait_until(written, what="the relay to write again", every=0.5)
+        assert self.staff.next("message", checkin_id=self.checkin_id, text="もう一度")
+        Peer(self.relay.url(self.tokens["resident"])).next("welcome")
+
+    def stop(self) -> None:
+        for peer in (self.resident, self.staff):
+            try:
+                peer.close()
+            except Exception:  # noqa: BLE001  (already closed)
+                pass
+        self.relay.shutdown()
+
+
 def _assert_unavailable(client, slot_id: int) -> None:
     for method, path in (("GET", "/api/v1/sessions"), ("POST", f"/api/v1/slots/{slot_id}/reservations")):
         response = client.open(path, method=method)
@@ -127,7 +183,7 @@ def _hammer(app, slot_id: int, stop: threading.Event, answers: list) -> None:
         answers.append((response.status_code, (response.get_json() or {}).get("code")))
 
 
-def test_when_the_database_is_unreachable_callers_get_503_nothing_is_half_written_and_it_recovers_unrestarted(
+def test_when_the_database_is_unreachable_callers_get_503_or_an_error_frame_nothing_is_half_written_and_it_recovers(
         database_url, tmp_path):
     if BACKEND == "postgres":
         _postgres_goes_away(database_url)
@@ -140,10 +196,12 @@ def _postgres_goes_away(database_url: str) -> None:
     link = TcpLink((url.host or "127.0.0.1", url.port or 5432)).mend()
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": False,
                       "DATABASE_URL": url.set(port=link.port).render_as_string(hide_password=False)})
+    relay = None
     try:
         with app.app_context():
             slot_id = _future_slot()
         db_session.remove()
+        relay = RelayDuringOutage(app)
         answers, stop = [], threading.Event()
         workers = [threading.Thread(target=_hammer, args=(app, slot_id, stop, answers)) for _ in range(4)]
         [w.start() for w in workers]
@@ -156,14 +214,18 @@ def _postgres_goes_away(database_url: str) -> None:
         _assert_unavailable(client, slot_id)
         assert {status for status, _ in answers} <= {201, 503}, "an outage must be a 503, never a 500"
         assert any(status == 503 for status, _ in answers)
+        relay.during()
 
         link.mend()
         wait_until(lambda: client.get("/api/v1/sessions").status_code == 200, what="recovery without restart")
+        relay.after()
         assert client.post(f"/api/v1/slots/{slot_id}/reservations").status_code == 201
         with app.app_context():
             _assert_consistent(slot_id, [code for status, code in answers if status == 201])
     finally:
         link.cut()
+        if relay is not None:
+            relay.stop()
         app.extensions["engine"].dispose()
 
 
@@ -175,6 +237,7 @@ def _sqlite_file_goes_away(database_url: str, tmp_path: Path) -> None:
     shutil.copy(source, volume / "db.sqlite3")
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": False,
                       "DATABASE_URL": f"sqlite:///{volume / 'db.sqlite3'}"})
+    relay = None
     try:
         with app.app_context():
             slot_id = _future_slot()
@@ -182,16 +245,21 @@ def _sqlite_file_goes_away(database_url: str, tmp_path: Path) -> None:
         app.extensions["engine"].dispose()  # no connection kept open to the old file
         client = app.test_client()
         assert client.post(f"/api/v1/slots/{slot_id}/reservations").status_code == 201
-        app.extensions["engine"].dispose()
+        relay = RelayDuringOutage(app)
         os.rename(volume, tmp_path / "unmounted")
+        app.extensions["engine"].dispose()  # connections already open would still reach the moved file
         _assert_unavailable(client, slot_id)
+        relay.during()
         os.rename(tmp_path / "unmounted", volume)
         assert client.get("/api/v1/sessions").status_code == 200
+        relay.after()
         created = client.post(f"/api/v1/slots/{slot_id}/reservations")
         assert created.status_code == 201
         with app.app_context():
             _assert_consistent(slot_id, [created.get_json()["code"]])
     finally:
+        if relay is not None:
+            relay.stop()
         app.extensions["engine"].dispose()
 
 

@@ -206,3 +206,25 @@ def test_when_redis_goes_away_limits_fall_back_to_memory_with_a_clear_log_line_a
         assert _redis_keys(own_redis["url"], prefix), "buckets are back in Redis"
     finally:
         app.extensions["engine"].dispose()
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_bucket_and_otherwise_forwarded_headers_are_ignored(
+        database_url):
+    login = ("/staff/login", "form", {"login": "x", "password": "y"}, 10)
+
+    def last_answer(app, forwarded_for: str, times: int) -> int:
+        client, headers = app.test_client(), {"X-Forwarded-For": forwarded_for}
+        answers = [client.post(login[0], data=login[2], headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+                   for _ in range(times)]
+        return answers[-1].status_code
+
+    trusting = make_limited_app(database_url, TRUST_PROXY=1)
+    naive = make_limited_app(database_url)
+    try:
+        assert last_answer(trusting, "203.0.113.1", 11) == 429
+        assert last_answer(trusting, "203.0.113.2", 1) != 429  # another resident behind the same nginx
+        assert last_answer(naive, "203.0.113.1", 11) == 429
+        assert last_answer(naive, "203.0.113.2", 1) == 429  # the header is not believed: one bucket for nginx
+    finally:
+        trusting.extensions["engine"].dispose()
+        naive.extensions["engine"].dispose()
