@@ -244,6 +244,7 @@ def test_without_javascript_the_leave_page_erases_too_and_a_consultation_can_sti
     sato = db_session.get(User, roles.world.user_ids["sato"])
     operations.take(checkin_id, sato)
     db_session.remove()
+    assert 'href="/checkins/leave#erase-heading"' in resident.get("/checkins/wait").get_data(as_text=True)
     page = resident.get("/checkins/leave").get_data(as_text=True)
     assert 'action="/checkins/erase"' in page
     response = resident.post("/checkins/erase", data={"csrf_token": token})
