@@ -26,8 +26,12 @@ run: $(VENV)/.installed
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set (.ci/run sets it).
 test: test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed-test
+test-sqlite: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 	TEST_BACKEND=sqlite $(BIN)/pytest
+
+# axe-core (package.json) is injected into pages by the browser tests; fetched once when missing.
+node_modules/axe-core/axe.min.js:
+	npm ci --no-audit --no-fund
 
 test-postgres: $(VENV)/.installed-test
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

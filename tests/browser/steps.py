@@ -1,0 +1,66 @@
+"""What a resident does on the pages, in a few reusable steps (clicks and typing only, no shortcuts)."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+CODE = re.compile(r"^[A-Z2-9]{5}(-[A-Z2-9]{5})+$")
+
+
+def reserve(page, session_id: int, nickname: str = "", topic: str = "") -> str:
+    """Reserve the first open slot of a session on its page; returns the code shown."""
+    page.goto(f"/sessions/{session_id}")
+    slot = page.locator("li.slot-open").first
+    slot.locator("summary").click()
+    if nickname:
+        slot.locator("input[name$=nickname]").fill(nickname)
+    if topic:
+        slot.locator("textarea[name$=topic]").fill(topic)
+    slot.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/reservations/[A-Z2-9-]+$"))
+    code = page.locator("#reservation-code").inner_text().strip()
+    assert CODE.match(code), code
+    return code
+
+
+class Frames:
+    """Every relay frame a page receives over its websockets (the page's own connection, observed)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.received: list[dict] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        def keep(payload):
+            try:
+                self.received.append(json.loads(payload))
+            except (TypeError, ValueError):
+                pass
+        ws.on("framereceived", keep)
+
+    def wait_for(self, type_: str, timeout: float = 10, **match) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            for frame in self.received:
+                if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
+                    return frame
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page got no {type_} {match} frame; got {[f.get('type') for f in self.received]}")
+            self.page.wait_for_timeout(50)
+
+
+def check_in(page, session_id: int, avatar_index: int = 0, nickname: str = "", code: str = "") -> Frames:
+    """Pick an avatar and step into the waiting room; returns once the relay has welcomed the page."""
+    frames = Frames(page)
+    page.goto(f"/sessions/{session_id}/checkin")
+    page.locator(".avatar-option label").nth(avatar_index).click()
+    if nickname:
+        page.locator("#nickname").fill(nickname)
+    if code:
+        page.locator("#reservation_code").fill(code)
+    page.locator("form.checkin-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/checkins/wait"))
+    frames.wait_for("welcome")
+    return frames
