@@ -13,7 +13,7 @@ import itertools
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from tests.security.conftest import SECRET, changed_tables, snapshot
+from tests.security.conftest import changed_tables, snapshot
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.staff.models import User

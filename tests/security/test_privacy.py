@@ -151,7 +151,6 @@ def _past_session(make_session, days_ago: int):
 
 
 def test_purge_blanks_texts_past_retention_while_counts_and_outcomes_stay(app, runner, make_user, make_session):
-    from webapp.reservations.operations import reserve
     from webapp.stats.queries import fiscal_year_stats
 
     sato = make_user("sato")

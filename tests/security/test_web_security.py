@@ -11,7 +11,7 @@ from flask.json.tag import TaggedJSONSerializer
 
 from tests.conftest import SECRET
 from tests.security.conftest import Roles, changed_tables, csrf_token, snapshot
-from tests.security.test_authorization_http import CSRF, LOGIN, ROUTES, _prepare
+from tests.security.test_authorization_http import LOGIN, ROUTES, _prepare
 from webapp import create_app
 from webapp.db import db_session
 from webapp.staff.models import ApiToken, User
