@@ -42,7 +42,7 @@ def test_a_resident_on_a_phone_reserves_anonymously_adds_it_to_the_calendar_and_
     assert remaining_seats(server, session["id"], first_slot["id"]) == first_slot["capacity"] - 1
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="カレンダーに追加").click()
+        page.get_by_role("link", name="カレンダーに追加", exact=True).click()
     [event] = Calendar.from_ical(open(download.value.path(), "rb").read()).walk("VEVENT")
     assert event.decoded("dtstart") == dt.datetime.fromisoformat(first_slot["starts_at"])
     assert event.decoded("dtend") == dt.datetime.fromisoformat(first_slot["ends_at"])
@@ -52,16 +52,16 @@ def test_a_resident_on_a_phone_reserves_anonymously_adds_it_to_the_calendar_and_
     later.goto("/")
     later.get_by_role("link", name="予約の確認・取消", exact=True).click()
     later.get_by_label(re.compile("予約番号")).fill(code.lower().replace("-", ""))
-    later.get_by_role("button", name="確認する").click()
+    later.get_by_role("button", name="確認する", exact=True).click()
     later.wait_for_url(re.compile(rf"/reservations/{code}$"))
     assert later.locator("#reservation-code").inner_text().strip() == code
-    later.get_by_role("link", name="予約を取り消す").click()
+    later.get_by_role("link", name="予約を取り消す", exact=True).click()
     assert "予約を取り消しますか" in later.locator("h1").inner_text()
-    later.get_by_role("button", name="予約を取り消す").click()
+    later.get_by_role("button", name="予約を取り消す", exact=True).click()
     later.wait_for_url(re.compile(rf"/reservations/{code}$"))
     assert later.locator("h1").inner_text() == "この予約は取り消し済みです"
     assert "予約を取り消しました" in later.locator(".flashes").inner_text()
-    assert later.get_by_role("link", name="カレンダーに追加").count() == 0
+    assert later.get_by_role("link", name="カレンダーに追加", exact=True).count() == 0
     assert remaining_seats(server, session["id"], first_slot["id"]) == first_slot["capacity"]
 
 
@@ -85,7 +85,7 @@ def test_a_resident_checks_in_waits_writes_is_handed_over_and_talks_with_the_pro
     assert re.search(r"\d+ 番目|次があなたの番", resident.locator("#queue-position").inner_text())
 
     resident.get_by_label("推進員へのメッセージ").fill("仕事のことで少し話したいです")
-    resident.get_by_role("button", name="送る").click()
+    resident.get_by_role("button", name="送る", exact=True).click()
     resident.locator("#conversation .bubble-resident", has_text="仕事のことで少し話したいです").wait_for()
 
     row = promoter.locator("#queue-body tr", has_text="ゆう")
@@ -104,7 +104,7 @@ def test_a_resident_checks_in_waits_writes_is_handed_over_and_talks_with_the_pro
     assert resident.locator("#queue-panel").is_hidden()
 
     panel.get_by_label("この人へのメッセージ").fill("さとうです。ゆっくりで大丈夫ですよ。")
-    panel.get_by_role("button", name="送る").click()
+    panel.get_by_role("button", name="送る", exact=True).click()
     resident.locator("#conversation .bubble-staff", has_text="ゆっくりで大丈夫ですよ").wait_for()
     resident.get_by_label("推進員へのメッセージ").fill("ありがとうございます")
     resident.get_by_label("推進員へのメッセージ").press("Enter")
@@ -113,12 +113,12 @@ def test_a_resident_checks_in_waits_writes_is_handed_over_and_talks_with_the_pro
     panel.get_by_label("相談", exact=True).check()
     panel.locator("input[name^=topics-]").first.check()
     panel.locator("input[name^=result-]").nth(1).check()
-    panel.get_by_role("button", name="記録して終える").click()
+    panel.get_by_role("button", name="記録して終える", exact=True).click()
     panel.wait_for(state="detached")
 
     resident.locator("#ended").wait_for(state="visible")
     assert resident.evaluate("document.activeElement.id") == "ended"
-    resident.get_by_role("link", name="終わる").click()
+    resident.get_by_role("link", name="終わる", exact=True).click()
     resident.wait_for_url(re.compile(r"/checkins/done"))
     assert resident.locator("h1").inner_text() == "ありがとうございました"
 
@@ -148,8 +148,8 @@ def test_the_staff_console_queue_and_counts_update_live_without_a_reload(browsin
     console.locator("#console-live").filter(has_text="あおい").wait_for()
 
     second_position = second.locator("#queue-position").inner_text()
-    first.get_by_role("link", name="退出する").click()
-    first.get_by_role("button", name="はい、退出します").click()
+    first.get_by_role("link", name="退出する", exact=True).click()
+    first.get_by_role("button", name="はい、退出します", exact=True).click()
     first.wait_for_url(re.compile(r"/checkins/done"))
     console.locator("#queue-body tr", has_text="みどり").wait_for(state="detached")
     console.locator("#count-waiting").filter(has_text=re.compile(rf"^{waiting + 1}$")).wait_for()
@@ -166,11 +166,11 @@ def test_an_admin_creates_a_fiscal_year_and_cancels_a_session_which_the_public_p
     audit = AxeAudit("ja")
 
     admin.get_by_role("link", name=re.compile("相談会の管理")).first.click()
-    admin.get_by_role("link", name="年度の予定をまとめて作成する").click()
+    admin.get_by_role("link", name="年度の予定をまとめて作成する", exact=True).click()
     year = int(admin.get_by_label(re.compile("年度")).input_value())
     admin.get_by_label(re.compile("年度")).fill(str(year))
     admin.get_by_label(re.compile("さとう")).check()
-    admin.get_by_role("button", name="作成する").click()
+    admin.get_by_role("button", name="作成する", exact=True).click()
     audit.check(admin, "fiscal year created")
     assert "12" in admin.locator("main").inner_text()
     status, sessions = server.api("GET", f"/sessions?from={year}-04-01&to={year + 1}-03-31")
@@ -181,7 +181,7 @@ def test_an_admin_creates_a_fiscal_year_and_cancels_a_session_which_the_public_p
 
     admin.goto(f"/admin/sessions/{soon['id']}/cancel")
     admin.get_by_label(re.compile("お知らせ|理由|メモ|備考")).fill("台風のため中止します。")
-    admin.get_by_role("button", name="中止する").click()
+    admin.get_by_role("button", name="中止する", exact=True).click()
     assert "中止にしました" in admin.locator(".flashes").inner_text()
     audit.check(admin, "after cancelling")
     audit.assert_clean()
@@ -205,7 +205,7 @@ def test_the_language_switch_goes_to_english_and_back_to_japanese_on_the_same_pa
     assert page.evaluate("document.documentElement.lang") == "ja"
     assert page.locator("h1").inner_text() == "ほかの相談先"
 
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("link", name="English", exact=True).click()
     page.wait_for_url(re.compile(r"/help$"))
     assert page.evaluate("document.documentElement.lang") == "en"
     english_title = page.locator("h1").inner_text()
@@ -215,9 +215,9 @@ def test_the_language_switch_goes_to_english_and_back_to_japanese_on_the_same_pa
     # The choice stays while moving around.
     page.locator("nav.main-nav a").first.click()
     assert page.evaluate("document.documentElement.lang") == "en"
-    assert page.get_by_role("link", name="日本語").get_attribute("lang") == "ja"
+    assert page.get_by_role("link", name="日本語", exact=True).get_attribute("lang") == "ja"
 
-    page.get_by_role("link", name="日本語").click()
+    page.get_by_role("link", name="日本語", exact=True).click()
     assert page.evaluate("document.documentElement.lang") == "ja"
     assert page.locator("h1").inner_text() == "いこまる相談会"
-    assert page.get_by_role("link", name="English").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="English", exact=True).get_attribute("lang") == "en"
