@@ -36,7 +36,7 @@ node_modules/axe-core/axe.min.js:
 test-postgres: $(VENV)/.installed-test
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		TEST_BACKEND=postgres $(BIN)/pytest -m "not browser"; \
+		TEST_BACKEND=postgres $(BIN)/pytest -m "not browser and not soak"; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
 
 bench: $(VENV)/.installed-test
