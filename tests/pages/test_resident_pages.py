@@ -214,3 +214,11 @@ def test_the_language_switch_remembers_english_and_back(client):
     assert response.headers["Location"] == "/help"
     assert "Other places to turn to" in text_of(client.get("/help"))
     assert client.get("/lang/ja?next=//evil.example/").headers["Location"] == "/"
+
+
+def test_a_note_on_a_scheduled_session_is_shown_to_residents(client, make_session):
+    from webapp.sessions.operations import update_session
+
+    session = update_session(make_session(), {"note": "当日は2階の相談室です。"})
+    assert "当日は2階の相談室です。" in client.get("/").get_data(as_text=True)
+    assert "当日は2階の相談室です。" in client.get(f"/sessions/{session.id}").get_data(as_text=True)

@@ -114,3 +114,16 @@ def test_the_public_threshold_is_configurable(app, client, make_user, make_sessi
         visit(session, sato, avatar=avatar)
     page = client.get(f"/stats/public?fiscal_year={year}").get_data(as_text=True)
     assert "&lt;5" in page and "&lt;3" not in page
+
+
+def test_a_promoter_is_offered_only_the_records_of_their_own_sessions(client, login_as, make_user, make_session):
+    other = make_user("tanaka")
+    today = dt.date.today()
+    theirs = make_session(day=today + dt.timedelta(days=1), promoters=["tanaka"])
+    me = login_as("promoter")
+    mine = make_session(day=today + dt.timedelta(days=2), promoters=[me.login])
+    page = client.get("/staff/stats").get_data(as_text=True)
+    assert f"/staff/stats/sessions/{mine.id}" in page
+    assert f"/staff/stats/sessions/{theirs.id}" not in page and "担当外" in page
+    assert client.get(f"/staff/stats/sessions/{theirs.id}").status_code == 403
+    assert other.login == "tanaka"

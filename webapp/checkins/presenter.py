@@ -196,6 +196,7 @@ def console_strings() -> dict:
         "transferred": _("{name} を {to} に引き継ぎました。"),
         "closed": _("記録しました。{name} の相談を終えました。"),
         "removed": _("{name} を退出させました。"),
+        "erased": _("{name} が書いたメッセージを消しました。"),
         "left": _("{name} が退出しました。"),
         "announced": _("お知らせを送りました。"),
         "walkin_recorded": _("来場者を1人記録しました。"),

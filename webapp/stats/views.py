@@ -14,7 +14,7 @@ from webapp.checkins.operations import can_staff
 from webapp.db import db_session
 from webapp.errors import DomainError
 from webapp.extensions import login_manager
-from webapp.sessions.models import Session
+from webapp.sessions.models import Session, session_promoters
 from webapp.staff.auth import admin_required
 from webapp.stats import presenter, queries, vocabulary
 from webapp.stats.forms import ActionForm, NewTermForm, TermForm
@@ -64,7 +64,14 @@ def index():
     year, error = _asked_year([y for y, _ in choices], presenter.current_fiscal_year())
     stats = queries.fiscal_year_stats(year)
     return render_template("stats/index.html", stats=stats, choices=choices, year=year, year_error=error,
-                           sessions=queries.session_rows(year), p=presenter)
+                           sessions=queries.session_rows(year), p=presenter, records_open=_records_open_to(current_user))
+
+
+def _records_open_to(user) -> set[int] | None:
+    """Ids of the sessions whose visitor record `user` may open (None: every one, for admins)."""
+    if user.is_admin:
+        return None
+    return set(db_session.scalars(select(session_promoters.c.session_id).where(session_promoters.c.user_id == user.id)))
 
 
 @bp.get("/staff/stats/sessions/<int:session_id>")

@@ -538,6 +538,18 @@ const handlers = {
     say(fill(t.removed, { name: nameOf(entries.get(frame.checkin_id)) }));
     closePanel(frame.checkin_id);
   },
+  // The resident erased what they wrote: drop the texts from this screen too, keep the row.
+  erased(frame) {
+    if (!forThisSession(frame)) return;
+    const id = frame.checkin_id;
+    logs.set(id, []);
+    const panel = panels.get(id);
+    if (panel) {
+      panel.parts.log.replaceChildren();
+      panel.parts.logEmpty.hidden = false;
+    }
+    say(fill(t.erased, { name: nameOf(entries.get(id)) }));
+  },
   walkin(frame) {
     if (forThisSession(frame)) el("walkin-status").textContent = t.walkin_recorded;
   },
