@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -172,3 +175,42 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own on a free port, so it can be killed without harming anyone: start(), kill()."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    procs = []
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start():
+        procs.append(subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                       "--appendonly", "no"], stdout=subprocess.DEVNULL, cwd=tmp_path))
+        deadline = time.monotonic() + 15
+        while not answers():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+
+    def kill():
+        procs[-1].kill()
+        procs[-1].wait(10)
+
+    start()
+    yield {"url": f"redis://127.0.0.1:{port}/0", "start": start, "kill": kill}
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

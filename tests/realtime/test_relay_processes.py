@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -121,28 +120,6 @@ def test_a_relay_refuses_to_start_when_redis_is_unreachable(database_url):
     assert len(lines) == 1 and "Redis" in lines[0] and "Traceback" not in err.decode()
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis server of this test's own, so it can be killed without harming anyone else."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-
-    def start():
-        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, cwd=tmp_path)
-        wait_until(lambda: _answers(port), what="redis-server")
-        return proc
-
-    procs = [start()]
-    yield {"url": f"redis://127.0.0.1:{port}/0", "procs": procs, "start": lambda: procs.append(start())}
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-
-
 def _answers(port: int) -> bool:
     import socket
 
@@ -165,8 +142,7 @@ def test_a_relay_that_loses_redis_keeps_serving_its_own_clients_and_reconnects(w
     tanaka = peers(two.url(world.staff_token("tanaka")))
     sato.next("welcome"), tanaka.next("welcome")
 
-    own_redis["procs"][0].kill()
-    own_redis["procs"][0].wait(10)
+    own_redis["kill"]()
     alice.send(type="message", text="Redis がなくても届きます")
     assert sato.next("message", checkin_id=alice_id)["text"] == "Redis がなくても届きます"
     wait_until(lambda: "lost Redis" in one.log(), what="the relay to notice")

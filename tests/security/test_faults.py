@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conftest import BACKEND, SECRET
 from realtime.tokens import issue_resident_token, issue_staff_token
-from tests.security.conftest import Peer, RelayProcess, ThreadRelay, free_port
+from tests.security.conftest import Peer, RelayProcess, ThreadRelay
 from tests.security.faults import TcpLink
 from webapp import create_app
 from webapp.db import db_session
@@ -264,43 +264,6 @@ def _sqlite_file_goes_away(database_url: str, tmp_path: Path) -> None:
 
 
 # --- Redis goes away ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of this test's own on a free port: start(), kill()."""
-    import socket
-    import subprocess
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    procs = []
-
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start():
-        procs.append(subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL, cwd=tmp_path))
-        wait_until(answers, timeout=15, what="redis-server", every=0.1)
-
-    def kill():
-        procs[-1].kill()
-        procs[-1].wait(10)
-
-    start()
-    yield {"url": f"redis://127.0.0.1:{port}/0", "start": start, "kill": kill}
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-
 
 def test_when_redis_goes_away_relays_say_so_keep_serving_their_own_clients_and_fan_out_again_when_it_returns(
         world, relay_processes, peers, own_redis, database_url):

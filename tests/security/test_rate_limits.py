@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
-import socket
-import subprocess
 import time
 import uuid
 
 import pytest
 
 from tests.conftest import SECRET
-from tests.security.conftest import free_port, redis_url_for_tests
+from tests.security.conftest import redis_url_for_tests
 from webapp import create_app
 from webapp.db import db_session
 from webapp.ratelimit import LIMITS
@@ -138,43 +135,6 @@ def test_with_redis_url_the_buckets_live_in_redis_keyed_without_the_address(data
         other.extensions["engine"].dispose()
     finally:
         app.extensions["engine"].dispose()
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of this test's own on a free port: start(), kill()."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    procs = []
-
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start():
-        procs.append(subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL, cwd=tmp_path))
-        deadline = time.monotonic() + 15
-        while not answers():
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-
-    def kill():
-        procs[-1].kill()
-        procs[-1].wait(10)
-
-    start()
-    yield {"url": f"redis://127.0.0.1:{port}/0", "start": start, "kill": kill}
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 def test_when_redis_goes_away_limits_fall_back_to_memory_with_a_clear_log_line_and_return_to_redis(
