@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 
 from flask import request
 
+from webapp.db import db_session
 from webapp.errors import ApiError
+from webapp.sessions.models import Session
 from webapp.sessions.operations import SessionSpec
 from webapp.timeutil import at_tokyo
 
@@ -201,3 +203,11 @@ def date_range(args: Mapping) -> tuple[dt.date | None, dt.date | None]:
     if first and last and first > last:
         raise bad("invalid_range", "from must not be after to.")
     return first, last
+
+
+def session_or_404(session_id: int) -> Session:
+    """The session with this id, or the contract's 404."""
+    found = db_session.get(Session, session_id)
+    if found is None:
+        raise ApiError(404, "not_found", "No session with this id.")
+    return found

@@ -10,7 +10,6 @@ from webapp.errors import ApiError
 from webapp.extensions import csrf
 from webapp.reservations import operations as reservations
 from webapp.sessions import operations as sessions
-from webapp.sessions.models import Session
 from webapp.staff.auth import require_api_staff
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -43,13 +42,6 @@ def _created(body: dict, location: str):
     return response
 
 
-def _session_or_404(session_id: int) -> Session:
-    found = db_session.get(Session, session_id)
-    if found is None:
-        raise ApiError(404, "not_found", "No session with this id.")
-    return found
-
-
 @bp.get("/sessions")
 def list_sessions():
     """Sessions whose date is within ?from=..&to=.. (both optional), ordered by start."""
@@ -59,7 +51,7 @@ def list_sessions():
 
 @bp.get(f"/sessions/<{ID}:session_id>")
 def get_session(session_id: int):
-    return jsonify(serialize.session(_session_or_404(session_id)))
+    return jsonify(serialize.session(parse.session_or_404(session_id)))
 
 
 @bp.post("/sessions")
@@ -73,7 +65,7 @@ def create_session():
 @bp.patch(f"/sessions/<{ID}:session_id>")
 @require_api_staff("admin")
 def update_session(session_id: int):
-    session = _session_or_404(session_id)
+    session = parse.session_or_404(session_id)
     changes = parse.session_changes(parse.json_object(), session.date)
     if changes:  # an empty PATCH changes nothing, not even updated_at
         sessions.update_session(session, changes)

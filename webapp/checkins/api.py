@@ -1,23 +1,19 @@
 """JSON API for check-ins, counts and realtime tokens (CONTRACT.md section 3)."""
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from realtime.tokens import issue_resident_token, issue_staff_token
+from webapp.api import parse
 from webapp.checkins import operations
-from webapp.db import db_session
 from webapp.errors import ApiError
 from webapp.extensions import csrf
-from webapp.sessions.models import Session
 from webapp.staff.auth import api_staff, require_api_staff
 
 bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 # Anonymous residents have no CSRF token; staff cookie calls are checked by api_staff() instead.
 csrf.exempt(bp)
 
-MAX_BODY_BYTES = 8 * 1024
 CHECKIN_FIELDS = {"avatar", "nickname", "reservation_code", "source", "status", "outcome"}
 
 
@@ -27,27 +23,10 @@ def _configure(state) -> None:
 
 
 def _body() -> dict:
-    """The request body as a JSON object, or a 400 the caller can act on."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise ApiError(413, "too_large", "The request body is too large.")
-    raw = request.get_data(cache=True)
-    try:
-        data = json.loads(raw or b"null")
-    except ValueError:
-        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "Send a JSON object such as {\"avatar\": \"cat\"}.")
-    unknown = sorted(set(data) - CHECKIN_FIELDS)
-    if unknown:
-        raise ApiError(400, "unknown_field", f"Unknown field: {', '.join(unknown)}.")
+    """The request body as a JSON object of known fields, or a 400 the caller can act on."""
+    data = parse.json_object()
+    parse.only_known(data, sorted(CHECKIN_FIELDS))
     return data
-
-
-def _session_or_404(session_id: int) -> Session:
-    session = db_session.get(Session, session_id)
-    if session is None:
-        raise ApiError(404, "not_found", "No such session.")
-    return session
 
 
 def _walk_in_outcome(data: dict):
@@ -64,7 +43,7 @@ def _walk_in_outcome(data: dict):
 def create_checkin(session_id: int):
     """A resident checks in (201 with a relay token), or staff record a visitor (source "staff")."""
     data = _body()
-    _session_or_404(session_id)
+    parse.session_or_404(session_id)
     source = data.get("source", "resident")
     if source not in ("resident", "staff"):
         raise ApiError(400, "invalid_source", 'source must be "resident" or "staff".')
@@ -94,7 +73,7 @@ def create_checkin(session_id: int):
 @bp.get("/sessions/<int:session_id>/counts")
 def session_counts(session_id: int):
     """Visits, consultations, waiting and in consultation, for anyone."""
-    _session_or_404(session_id)
+    parse.session_or_404(session_id)
     return jsonify(operations.counts(session_id))
 
 
