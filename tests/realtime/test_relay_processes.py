@@ -120,17 +120,6 @@ def test_a_relay_refuses_to_start_when_redis_is_unreachable(database_url):
     assert len(lines) == 1 and "Redis" in lines[0] and "Traceback" not in err.decode()
 
 
-def _answers(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 def test_a_relay_that_loses_redis_keeps_serving_its_own_clients_and_reconnects(world, relay_processes, peers,
                                                                                own_redis):
     one = relay_processes(redis_url=own_redis["url"], prefix="lost:")
