@@ -1,7 +1,7 @@
 """How long a fiscal year's figures take with 100,000 check-ins, next to a bare count in the same run.
 
-A migrated database (SQLite in a temporary file; PostgreSQL too when BENCH_DATABASE_URL or
-TEST_DATABASE_URL names a server, in a scratch database dropped afterwards) gets fiscal year
+A migrated database (SQLite in a temporary file, then PostgreSQL in a scratch database on the
+server bench/_databases.py names, dropped afterwards) gets fiscal year
 2024 with 100,000 check-ins and fiscal year 2023 with 20,000, by bulk inserts. Then:
 - baseline: one bare SQLAlchemy query counting the year's check-ins;
 - summary: `queries.fiscal_year_stats(2024)`, everything the stats page and API show
@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text
 
+from bench._databases import migrated_app, scratch_postgres, scratch_sqlite
+from bench._results import record
 from webapp.checkins.models import CheckIn, Outcome, Term, outcome_topics
 from webapp.db import db_session
 from webapp.sessions.models import Session
@@ -121,14 +118,10 @@ def _baseline() -> int:
 
 
 def _measure(url: str, name: str) -> None:
-    from flask_migrate import upgrade
-
-    from webapp import create_app
     from webapp.stats.queries import fiscal_year_stats
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "RATELIMIT_ENABLED": False})
+    app = migrated_app(url)
     with app.app_context():
-        upgrade()
         started = time.perf_counter()
         _fill(app.extensions["engine"])
         fill_s = time.perf_counter() - started
@@ -139,39 +132,18 @@ def _measure(url: str, name: str) -> None:
         summary_ms = _timed(lambda: fiscal_year_stats(2024))
         db_session.remove()
     app.extensions["engine"].dispose()
-    verdict = "OK" if summary_ms < GOAL_MS else f"SLOWER than the {GOAL_MS} ms goal"
     print(f"{name}: {sum(YEARS.values()):,} check-ins loaded in {fill_s:.1f} s; FY2024 has {visits:,} visits")
-    print(f"{name}: baseline count {baseline_ms:8.1f} ms")
-    print(f"{name}: summary        {summary_ms:8.1f} ms  ({summary_ms / baseline_ms:.1f}x the baseline)  {verdict}")
-
-
-def _postgres(base: str) -> None:
-    scratch = f"ikomaru_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-    except Exception as err:  # noqa: BLE001  (no server: say so and carry on with SQLite's figures)
-        print(f"PostgreSQL: skipped, {base} is not reachable ({err.__class__.__name__})")
-        return
-    try:
-        _measure(make_url(base).set(database=scratch).render_as_string(hide_password=False), "PostgreSQL")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        admin.dispose()
+    record("stats", f"FY summary of 100,000 check-ins, {name}", summary_ms, "ms", baseline=baseline_ms,
+           baseline_name="bare COUNT of the year", max_value=GOAL_MS)
 
 
 def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as tmp:
-        _measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite")
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if url:
-        _postgres(url)
-    else:
-        print("PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL to measure it)")
+    with scratch_sqlite() as url:
+        _measure(url, "SQLite")
+    with scratch_postgres() as url:
+        if url:
+            _measure(url, "PostgreSQL")
 
 
 if __name__ == "__main__":
