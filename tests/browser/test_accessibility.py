@@ -56,8 +56,10 @@ def test_waiting_room_states_have_no_serious_accessibility_violations(browsing, 
     page = browsing.page(PHONE, lang)
     page.goto(f"/sessions/{session['id']}/checkin")
     audit.check(page, "check-in form")
+    page.locator("#reservation_code").fill("ZZZZ-9999")
     page.locator("form.checkin-form button[type=submit]").click()
-    audit.check(page, "check-in refused: no avatar chosen")
+    page.locator("#reservation_code[aria-invalid=true]").wait_for()
+    audit.check(page, "check-in refused: unknown reservation code")
 
     nickname = f"axe-{lang}"
     check_in(page, session["id"], avatar_index=1, nickname=nickname)

@@ -96,3 +96,16 @@ def test_checking_in_writing_and_leaving_work_with_the_keyboard_alone(browsing, 
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/checkins/done"))
     assert page.locator("h1").inner_text() == "ありがとうございました"
+
+
+def test_checking_in_needs_only_tab_and_enter(browsing, server):
+    sid = server.open_session()["id"]
+    page = browsing.page(DESKTOP)
+    relay = Frames(page)
+    page.goto(f"/sessions/{sid}/checkin")
+    assert page.locator("input[name=avatar]:checked").count() == 1  # a picture is chosen already
+    tab_to(page, "form.checkin-form button[type=submit]")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/checkins/wait"))
+    relay.wait_for("welcome")
