@@ -43,7 +43,7 @@ def cookie_login(app, client):
             token = generate_csrf()
             raw = cookie_session[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
             sess[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")] = raw
         return token

@@ -41,6 +41,25 @@ def test_an_admin_sets_a_new_password(client, admin, make_user, submit):
     assert authenticate("tanaka", "another-long-one") is not None
 
 
+def test_a_new_password_signs_the_account_out_everywhere_else(app, client, admin, make_user, submit):
+    from tests.conftest import Auth
+
+    make_user("tanaka")
+    elsewhere = app.test_client()  # tanaka's own browser, signed in before the change
+    Auth(elsewhere).login("tanaka")
+    assert elsewhere.get("/staff/").status_code == 200
+    user = by_login("tanaka")
+    submit(f"/admin/users/{user.id}", f"/admin/users/{user.id}/password", {"password": "another-long-one"})
+    assert elsewhere.get("/staff/").status_code == 302  # back to the login page
+    assert Auth(elsewhere).login("tanaka", "another-long-one").request.path == "/staff/"
+
+
+def test_an_admin_who_changes_their_own_password_stays_signed_in(client, admin, submit):
+    page = submit(f"/admin/users/{admin.id}", f"/admin/users/{admin.id}/password", {"password": "my-new-long-one"})
+    assert "新しいパスワードを設定しました。" in text_of(page)
+    assert client.get("/admin/users").status_code == 200
+
+
 def test_deactivating_and_reactivating_an_account(client, admin, make_user, submit):
     user = make_user("tanaka")
     submit(f"/admin/users/{user.id}", f"/admin/users/{user.id}/active")

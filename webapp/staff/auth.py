@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 
 from flask import g, request
 from flask_login import current_user
@@ -15,9 +16,13 @@ from webapp.staff.models import User
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db_session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def _load_user(cookie_id: str) -> User | None:
+    """The signed-in account, unless it was deactivated or its password changed since sign-in."""
+    user_id, _, stamp = cookie_id.partition(".")
+    user = db_session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    if user is None or not user.active or not hmac.compare_digest(stamp, user.session_stamp):
+        return None
+    return user
 
 
 def _bearer() -> str | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -39,6 +40,14 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # flask-login reads this
         return self.active
+
+    @property
+    def session_stamp(self) -> str:
+        """Changes whenever the password does, so a new password signs out every other session."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # flask-login keeps this in the session cookie
+        return f"{self.id}.{self.session_stamp}"
 
     @property
     def is_admin(self) -> bool:

@@ -166,6 +166,8 @@ def user_password(user_id: int):
             db_session.rollback()
             show_error(form, err)
         else:
+            if user.id == current_user.id:
+                login_user(user)  # the new password signs out other sessions, not this one
             flash(_("新しいパスワードを設定しました。本人に安全な方法で伝えてください。"), "success")
             return redirect(url_for("staff.user_edit", user_id=user.id))
     return _render_user(user, password_form=form, status=400)
