@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.checkins import avatars
@@ -27,7 +28,7 @@ class CheckInForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.avatar.choices = [(a.id, a.id) for a in avatars.AVATARS]
+        self.avatar.choices = [SelectChoice(a.id) for a in avatars.AVATARS]
         # Without this, WTForms' own "Not a valid choice" (English only) would show.
         self.avatar.pre_validate = self._avatar_known
 

@@ -6,6 +6,7 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from webapp.db import db_session
 from webapp.errors import DomainError
@@ -39,8 +40,8 @@ def _session_or_404(session_id: int) -> Session:
     return session
 
 
-def _promoter_choices() -> list[tuple[str, str]]:
-    return [(u.login, f"{u.display_name}（{u.login}）") for u in staff_operations.promoters()]
+def _promoter_choices() -> list[SelectChoice]:
+    return [SelectChoice(u.login, f"{u.display_name}（{u.login}）") for u in staff_operations.promoters()]
 
 
 def _year_choices(shown: int) -> list[int]:

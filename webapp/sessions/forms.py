@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields import URLField
 from wtforms.validators import URL, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -19,7 +20,8 @@ class CheckboxesField(SelectMultipleField):
 
 
 def format_choices():
-    return [("in_person", _l("対面")), ("online", _l("オンライン")), ("metaverse", _l("メタバース"))]
+    return [SelectChoice("in_person", _l("対面")), SelectChoice("online", _l("オンライン")),
+            SelectChoice("metaverse", _l("メタバース"))]
 
 
 def _required(label):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from webapp.errors import DomainError
@@ -11,11 +12,11 @@ from webapp.staff.operations import MIN_PASSWORD
 
 
 def role_choices():
-    return [("promoter", _l("主任推進員")), ("admin", _l("管理者"))]
+    return [SelectChoice("promoter", _l("主任推進員")), SelectChoice("admin", _l("管理者"))]
 
 
 def role_label(role: str) -> str:
-    return dict(role_choices()).get(role, role)
+    return next((str(c.label) for c in role_choices() if c.value == role), role)
 
 
 class LoginForm(FlaskForm):
