@@ -1,15 +1,25 @@
-"""Jinja helpers: formats, dates in Japanese and English, the current language."""
+"""Jinja helpers: formats, dates in Japanese and English, the current language.
+
+Japanese pages stay as they always were. On English pages, text people typed in Japanese (places,
+names, notes) is marked `lang="ja"` (WCAG 2.1 SC 3.1.2 Language of Parts), and ranges, lists and
+parentheses use English punctuation: each rule lives in one helper here.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 
 from flask import Flask, request
 from flask_babel import get_locale, gettext as _
+from markupsafe import Markup, escape
 
-from webapp.timeutil import local
+from webapp.timeutil import era_label_en, local, reiwa_label
 
 FORMAT_ICONS = {"in_person": "🏢", "online": "💻", "metaverse": "🌐"}
 WEEKDAYS_JA = "月火水木金土日"
+#: Japanese script: CJK punctuation, hiragana, katakana, kanji, full-width forms (（）、〜 and the like).
+JAPANESE = re.compile("[\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def format_label(fmt: str) -> str:
@@ -34,6 +44,74 @@ def clock(moment: dt.datetime) -> str:
     return local(moment).strftime("%H:%M")
 
 
+def range_text(first: str, last: str) -> str:
+    """13:30〜16:30 / 13:30–16:30; an English range of several words gets spaces around its dash."""
+    if lang() == "ja":
+        return f"{first}〜{last}"
+    return f"{first} – {last}" if " " in first + last else f"{first}–{last}"
+
+
+def time_range(start: dt.datetime, end: dt.datetime) -> str:
+    """From `start` to `end` on an Ikoma clock: 13:30〜16:30 / 13:30–16:30."""
+    return range_text(clock(start), clock(end))
+
+
+def has_japanese(text: str) -> bool:
+    return bool(JAPANESE.search(text))
+
+
+def _needs_mark(text) -> bool:
+    """True for Japanese text on a page in another language."""
+    return bool(text) and lang() != "ja" and has_japanese(str(text))
+
+
+def ja(text) -> Markup:
+    """Text people entered in Japanese (a place, a display name, a nickname, a holiday, a note).
+
+    On pages in another language it is wrapped in `<span lang="ja">` when it holds Japanese, so
+    screen readers read it with a Japanese voice. Japanese pages get the plain escaped text.
+    """
+    text = "" if text is None else text
+    return Markup('<span lang="ja">%s</span>') % text if _needs_mark(text) else escape(text)
+
+
+def ja_lang(text) -> Markup:
+    """` lang="ja"` for an element whose whole text is `text`, where no span may go (an <option>)."""
+    return Markup(' lang="ja"') if _needs_mark(text) else Markup("")
+
+
+def ja_attrs(value) -> dict:
+    """{"lang": "ja"} for a form control whose value is Japanese on a page in another language."""
+    return {"lang": "ja"} if isinstance(value, str) and _needs_mark(value) else {}
+
+
+def dot() -> str:
+    """The separator between short facts on one line: 対面・13:30〜16:30 / In person · 13:30–16:30."""
+    return "・" if lang() == "ja" else " · "
+
+
+def comma() -> str:
+    """The separator between items of a list: 、 / , (with its space)."""
+    return "、" if lang() == "ja" else ", "
+
+
+def list_join(items: Iterable) -> Markup:
+    """Names in a row: 「さとう、たなか」 / "Sato, Tanaka" (items escaped unless already markup)."""
+    return Markup(comma()).join(escape(item) for item in items)
+
+
+def paren(text) -> Markup:
+    """An aside after a word: 「対面（生駒市役所）」 / "In person (Ikoma City Hall)"."""
+    return (Markup("（%s）") if lang() == "ja" else Markup(" (%s)")) % text
+
+
+def fiscal_label(year: int, western: bool = False) -> str:
+    """A fiscal year: 令和8年度, or 令和8年度（2026年度） with `western`; FY2026 (Reiwa 8) in English."""
+    if lang() != "ja":
+        return f"FY{year} ({era_label_en(year)})"
+    return f"{reiwa_label(year)}（{year}年度）" if western else reiwa_label(year)
+
+
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.globals.update(
@@ -41,8 +119,17 @@ def init_app(app: Flask) -> None:
         format_icon=FORMAT_ICONS.get,
         long_date=long_date,
         clock=clock,
+        time_range=time_range,
+        ja=ja,
+        ja_lang=ja_lang,
+        ja_attrs=ja_attrs,
+        paren=paren,
+        dot=dot,
+        comma=comma,
+        fiscal_label=fiscal_label,
         lang=lang,
     )
+    app.jinja_env.filters.update(ja=ja, list_join=list_join)
 
     @app.context_processor
     def _page_context():

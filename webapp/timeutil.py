@@ -40,6 +40,12 @@ def reiwa_label(year: int) -> str:
     return "令和元年度" if n == 1 else f"令和{n}年度"
 
 
+def era_label_en(year: int) -> str:
+    """The same era year in English words: 2024 -> Reiwa 6, 2019 -> Reiwa 1, 2018 -> Heisei 30."""
+    n = year - 2018
+    return f"Heisei {year - 1988}" if n < 1 else f"Reiwa {n}"
+
+
 def third_tuesday(year: int, month: int) -> dt.date:
     """The third Tuesday of a month, the いこまる相談会 day."""
     first = dt.date(year, month, 1)

@@ -14,7 +14,6 @@ from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
 from webapp.sessions import operations
 from webapp.sessions.models import Session, Slot
 from webapp.templating import WEEKDAYS_JA, lang
-from webapp.timeutil import reiwa_label
 
 bp = Blueprint("sessions", __name__, template_folder="templates")
 
@@ -28,12 +27,6 @@ def optional_url(endpoint: str, **values) -> str | None:
         return url_for(endpoint, **values)
     except BuildError:
         return None
-
-
-@bp.app_template_global()
-def fiscal_label(year: int) -> str:
-    """令和8年度 / FY2026 (令和8年度)."""
-    return reiwa_label(year) if lang() != "en" else f"FY{year} ({reiwa_label(year)})"
 
 
 @bp.app_template_global()

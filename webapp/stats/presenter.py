@@ -10,7 +10,7 @@ from webapp.checkins import operations as checkin_operations
 from webapp.checkins import presenter as checkin_presenter
 from webapp.sessions.models import FORMATS
 from webapp.stats import charts, queries
-from webapp.templating import format_label, lang, long_date
+from webapp.templating import dot, fiscal_label, format_label, lang, list_join, long_date, range_text
 from webapp.timeutil import TOKYO, fiscal_year_bounds, fiscal_year_of, reiwa_label
 
 SECTIONS = ("topics", "results", "referrals")
@@ -18,13 +18,6 @@ SECTIONS = ("topics", "results", "referrals")
 
 def current_fiscal_year() -> int:
     return fiscal_year_of(dt.datetime.now(TOKYO).date())
-
-
-def year_label(year: int) -> str:
-    """令和6年度（2024年度） / FY2024 (令和6年度)."""
-    if lang() == "en":
-        return f"FY{year} ({reiwa_label(year)})"
-    return f"{reiwa_label(year)}（{year}年度）"
 
 
 def short_label(year: int) -> str:
@@ -35,7 +28,7 @@ def short_label(year: int) -> str:
 def period_text(stats: dict) -> str:
     """The first and last day of the figures' fiscal year, in words."""
     first, last = fiscal_year_bounds(stats["fiscal_year"])
-    return f"{long_date(first)} – {long_date(last)}" if lang() == "en" else f"{long_date(first)}〜{long_date(last)}"
+    return range_text(long_date(first), long_date(last))
 
 
 def year_choices(latest: int | None = None) -> list[tuple[int, str]]:
@@ -44,7 +37,7 @@ def year_choices(latest: int | None = None) -> list[tuple[int, str]]:
     now = current_fiscal_year()
     newest = max(last or now, now) if latest is None else latest
     oldest = min(first or now, now - 1, newest)
-    return [(y, year_label(y)) for y in range(newest, oldest - 1, -1)]
+    return [(y, fiscal_label(y, western=True)) for y in range(newest, oldest - 1, -1)]
 
 
 def month_short(month_key: str) -> str:
@@ -54,7 +47,7 @@ def month_short(month_key: str) -> str:
 
 def month_format(entry: dict) -> str:
     """The format(s) of a month's sessions in words."""
-    return "・".join(format_label(f) for f in entry["formats"]) or "—"
+    return dot().join(format_label(f) for f in entry["formats"]) or "—"
 
 
 def duration(seconds: int | None) -> str:
@@ -73,7 +66,7 @@ def left_waits(stats: dict) -> str:
     """How long those who left without consulting had waited, per format, in words ('' if none)."""
     parts = [f"{format_label(f)} {duration(e['median_left_wait_s'])}" for f, e in stats["by_format"].items()
              if e["median_left_wait_s"] is not None]
-    return "、".join(parts) if lang() != "en" else ", ".join(parts)
+    return list_join(parts)
 
 
 def term_label(labels: dict, key: str) -> str:
@@ -100,7 +93,7 @@ def _unit(counter: str) -> str:
 
 
 def _series(stats: dict) -> tuple[str, str]:
-    return year_label(stats["fiscal_year"]), year_label(stats["previous"]["fiscal_year"])
+    return tuple(fiscal_label(s["fiscal_year"], western=True) for s in (stats, stats["previous"]))
 
 
 def format_chart(stats: dict) -> Markup:
