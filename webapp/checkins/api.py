@@ -43,7 +43,7 @@ def _walk_in_outcome(data: dict):
 def create_checkin(session_id: int):
     """A resident checks in (201 with a relay token), or staff record a visitor (source "staff")."""
     data = _body()
-    parse.session_or_404(session_id)
+    session = parse.session_or_404(session_id)  # held, so check_in finds it without a second query
     source = data.get("source", "resident")
     if source not in ("resident", "staff"):
         raise ApiError(400, "invalid_source", 'source must be "resident" or "staff".')
@@ -58,14 +58,15 @@ def create_checkin(session_id: int):
         return jsonify(body), 201
     if "status" in data or "outcome" in data:
         raise ApiError(400, "unknown_field", "status and outcome are for staff-recorded visitors only.")
-    checkin = operations.check_in(session_id, data.get("avatar"), data.get("nickname"), data.get("reservation_code"))
+    checkin = operations.check_in(session.id, data.get("avatar"), data.get("nickname"), data.get("reservation_code"))
+    place = operations.position(checkin)  # counted once: the estimate is made from the same place
     body = {
         "checkin_id": checkin.id,
         "session_id": session_id,
         "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin),
         "ws_url": current_app.config["RELAY_PUBLIC_URL"],
-        "position": operations.position(checkin),
-        "estimated_wait_s": operations.estimated_wait_s(checkin),
+        "position": place,
+        "estimated_wait_s": operations.estimate_s(place, operations.promoter_count(session_id)),
     }
     return jsonify(body), 201
 

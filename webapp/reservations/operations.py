@@ -6,6 +6,8 @@ import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import signals
 from webapp.db import db_session, utcnow
@@ -46,7 +48,7 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
     db_session.rollback()  # start clean: the seat is taken by the first statement of a new transaction
-    slot = db_session.get(Slot, slot_id)
+    slot = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])  # the session is read next
     if slot is None:
         raise DomainError("not_found", "No such slot.", 404)
     session = slot.session
@@ -67,6 +69,9 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     except IntegrityError:  # a code collision: astronomically rare, but never lose the seat
         db_session.rollback()
         return reserve(slot_id, nickname, topic)
+    # The slot (and its session) is loaded already: hand it over, so showing the reservation
+    # needs no second transaction (on SQLite a second BEGIN IMMEDIATE, i.e. the write lock again).
+    set_committed_value(reservation, "slot", slot)
     signals.reservation_changed.send(reservation)
     return reservation
 

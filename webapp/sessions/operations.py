@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import jpholiday
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp import signals
 from webapp.db import db_session, utcnow
@@ -251,8 +252,13 @@ def upcoming(now: dt.datetime | None = None, limit: int = 12) -> list[Session]:
 
 
 def between(first: dt.date | None, last: dt.date | None) -> list[Session]:
-    """Sessions whose date is within [first, last], ordered by start."""
-    query = select(Session).order_by(Session.starts_at)
+    """Sessions whose date is within [first, last], ordered by start, with their promoters and slots.
+
+    Both are loaded up front (two more queries in all) because every caller shows them:
+    lazily, a year's list cost two queries per session.
+    """
+    query = select(Session).options(selectinload(Session.promoters), selectinload(Session.slots)).order_by(
+        Session.starts_at)
     if first:
         query = query.where(Session.date >= first)
     if last:
