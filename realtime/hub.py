@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 
 from websockets.asyncio.server import ServerConnection, broadcast
@@ -71,7 +71,13 @@ class Hub:
         self.db = db
         self.local: dict[str, set[Client]] = defaultdict(set)
         self.clients: set[Client] = set()
+        #: identity -> open connections, so the per-token cap costs no scan of every client in the handshake.
+        self._identities: Counter[str] = Counter()
         self._pending: set[str] = set()
+        #: Refreshes computing now, and those asked for meanwhile (run once more when it is done), so
+        #: a busy database never holds more than one refresh per audience.
+        self._running: set[str] = set()
+        self._again: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
 
     async def join(self, client: Client, channel: str) -> None:
@@ -95,9 +101,20 @@ class Hub:
         for channel in list(client.channels):
             await self.part(client, channel)
 
+    def add(self, client: Client) -> None:
+        self.clients.add(client)
+        self._identities[client.identity] += 1
+
+    def discard(self, client: Client) -> None:
+        if client in self.clients:
+            self.clients.discard(client)
+            self._identities[client.identity] -= 1
+            if not self._identities[client.identity]:
+                del self._identities[client.identity]
+
     def identities(self, identity: str) -> int:
         """How many open connections this token holder has here."""
-        return sum(1 for c in self.clients if c.identity == identity)
+        return self._identities.get(identity, 0)
 
     # --- from the broker -------------------------------------------------------------------
 
@@ -116,7 +133,12 @@ class Hub:
 
     def schedule_refresh(self, channel: str, session_id: int) -> None:
         """Recompute the queue frames of a session audience soon, once for a burst of changes."""
-        if channel in self._pending or not self.local.get(channel):
+        if not self.local.get(channel):
+            return
+        if channel in self._running:
+            self._again.add(channel)
+            return
+        if channel in self._pending:
             return
         self._pending.add(channel)
         self._spawn(self._refresh(channel, session_id))
@@ -133,18 +155,25 @@ class Hub:
     async def _refresh(self, channel: str, session_id: int) -> None:
         await asyncio.sleep(REFRESH_DELAY_S)
         self._pending.discard(channel)
+        self._running.add(channel)
         try:
             if channel.endswith(".staff"):
                 queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
+                queue, counts = dump(queue), dump(counts)  # once for every console
                 for client in list(self.local.get(channel, ())):
-                    client.send_frame(queue)
-                    client.send_frame(counts)
+                    client.send(queue)
+                    client.send(counts)
             else:
                 queues = await self.db(frames.resident_queues, session_id)
                 for client in list(self.local.get(channel, ())):
                     self.send_resident_queue(client, queues.get(client.checkin_id))
         except Exception:  # noqa: BLE001  (a failed refresh must not end the relay; the next one catches up)
             log.exception("queue refresh of session %s failed", session_id)
+        finally:
+            self._running.discard(channel)
+            if channel in self._again:
+                self._again.discard(channel)
+                self.schedule_refresh(channel, session_id)
 
     @staticmethod
     def send_resident_queue(client: Client, frame: dict | None) -> None:
