@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from realtime import frames
+from realtime import events, frames
+from realtime.events import frame_of
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from webapp.checkins import operations
 from webapp.db import db_session
@@ -52,65 +53,37 @@ def _staff(user_id: int) -> User:
     return user
 
 
-def frame_of(frame: dict) -> dict:
-    return {"kind": "frame", "frame": frame}
+async def publish_all(relay: Relay, changes: events.Events) -> None:
+    for channel, envelope in changes:
+        await relay.publish(channel, envelope)
 
 
 async def refresh(relay: Relay, session_id: int, residents: bool = True) -> None:
     """Tell every relay that this session's queue changed."""
-    await relay.publish(session_staff(session_id), {"kind": "refresh", "session_id": session_id})
-    if residents:
-        await relay.publish(session_residents(session_id), {"kind": "refresh", "session_id": session_id})
+    await publish_all(relay, events.refresh(session_id, residents))
 
 
 # --- residents ------------------------------------------------------------------------------
+# The web app's forms for browsers without JavaScript tell the relays the same events.
 
 async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
     text = _str(frame, "text")
+    contacts = relay.config.get("CRISIS_CONTACTS") or []
 
     def unit():
         msg = operations.post_message(client.checkin_id, text)
-        checkin = frames.fresh_checkin(client.checkin_id)
-        return (checkin.session_id, checkin.status, checkin.taken_by_id, operations.contains_crisis_word(text),
-                frames.message(msg, checkin, for_staff=False), frames.message(msg, checkin, for_staff=True))
+        return events.resident_wrote(msg, frames.fresh_checkin(client.checkin_id), contacts)
 
-    session_id, status, taker, crisis, own, for_staff = await relay.db(unit)
-    await relay.publish(checkin_channel(client.checkin_id), frame_of(own))
-    target = user_channel(taker) if status == "in_consultation" else session_staff(session_id)
-    await relay.publish(target, frame_of(for_staff))
-    if crisis:
-        contacts = relay.config.get("CRISIS_CONTACTS") or []
-        await relay.publish(checkin_channel(client.checkin_id), frame_of({"type": "crisis", "contacts": contacts}))
-        await refresh(relay, session_id)
+    await publish_all(relay, await relay.db(unit))
 
 
 async def resident_leave(relay: Relay, client: Client, frame: dict) -> None:
-    def unit():
-        checkin = operations.leave(client.checkin_id)
-        return checkin.session_id, checkin.status, checkin.taken_by_id
-
-    session_id, status, taker = await relay.db(unit)
-    if status == "in_consultation":
-        await relay.publish(user_channel(taker), frame_of(
-            {"type": "resident_left", "checkin_id": client.checkin_id, "session_id": session_id}))
-    await relay.publish(checkin_channel(client.checkin_id), frame_of({"type": "closed", "reason": "left"}))
-    await refresh(relay, session_id)
+    await publish_all(relay, await relay.db(lambda: events.resident_left(operations.leave(client.checkin_id))))
 
 
 async def resident_erase(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: end the check-in and erase its conversation; staff consoles drop the texts they show."""
-    def unit():
-        checkin = operations.erase_own(client.checkin_id)
-        return checkin.session_id, checkin.status, checkin.taken_by_id
-
-    session_id, status, taker = await relay.db(unit)
-    erased = {"type": "erased", "checkin_id": client.checkin_id, "session_id": session_id}
-    await relay.publish(user_channel(taker) if status == "in_consultation" else session_staff(session_id),
-                        frame_of(erased))
-    channel = checkin_channel(client.checkin_id)
-    await relay.publish(channel, frame_of({"type": "closed", "reason": "erased"}))
-    await relay.publish(channel, {"kind": "kick", "code": 1000, "reason": "erased"})
-    await refresh(relay, session_id)
+    await publish_all(relay, await relay.db(lambda: events.resident_erased(operations.erase_own(client.checkin_id))))
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 
-from realtime import frames, handlers
+from realtime import frames, handlers, notify
 from realtime.broker import (Broker, checkin_channel, session_residents, session_staff, user_channel)
 from realtime.broker_memory import MemoryBroker
 from realtime.hub import Client, Hub, dump
@@ -42,7 +42,7 @@ DEFAULTS = {
     "RELAY_BURST": 10,
     "RELAY_FLOOD_CLOSE_AFTER": 20,
     "RELAY_MAINTENANCE_S": 30,
-    "RELAY_DB_THREADS": 8,
+    "RELAY_DB_THREADS": None,  # see db_threads()
     "RATELIMIT_ENABLED": True,
 }
 MAX_FRAME_BYTES = 4096
@@ -81,6 +81,15 @@ def make_broker(config: Mapping, on_reconnect: Callable[[], None]) -> Broker:
     return MemoryBroker()
 
 
+def db_threads(config: Mapping) -> int:
+    """RELAY_DB_THREADS when set; else 8, or 1 on SQLite. SQLite takes one writer at a time and every
+    transaction here begins IMMEDIATE, so more threads only queue in its busy handler, which sleeps
+    up to 100 ms between tries (bench/relay.py: round-trip p99 1.2 s with 8 threads at 200/s, 16 ms with 1)."""
+    if config.get("RELAY_DB_THREADS"):
+        return int(config["RELAY_DB_THREADS"])
+    return 1 if str(config.get("DATABASE_URL") or "").startswith("sqlite") else 8
+
+
 def _unit_of_work(fn, args):
     """Run `fn` in a worker thread with a session of its own, released afterwards."""
     try:
@@ -97,9 +106,12 @@ class Relay:
         self.secret = self.config["SECRET_KEY"]
         self.path = self.config["RELAY_PATH"]
         self.origins = set(self.config.get("ALLOWED_ORIGINS") or default_origins(self.config.get("RELAY_PUBLIC_URL")))
-        self.executor = ThreadPoolExecutor(int(self.config["RELAY_DB_THREADS"]), thread_name_prefix="relay-db")
+        self.executor = ThreadPoolExecutor(db_threads(self.config), thread_name_prefix="relay-db")
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
         self.hub = Hub(self.broker, self.db)
+        #: Residents who connected and are not yet noted as seen; one UPDATE (and commit) for them all.
+        self._arrived: set[int] = set()
+        self._touching = False
 
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""
@@ -173,7 +185,7 @@ class Relay:
         client = Client(ws=ws, kind=claims["kind"], identity=self._identity(claims), bucket=bucket,
                         checkin_id=claims.get("checkin_id"), session_id=claims.get("session_id"),
                         user_id=claims.get("user_id"))
-        self.hub.clients.add(client)
+        self.hub.add(client)
         try:
             if client.kind == "resident":
                 await self._open_resident(client)
@@ -183,7 +195,7 @@ class Relay:
         except ConnectionClosed:
             pass
         finally:
-            self.hub.clients.discard(client)
+            self.hub.discard(client)
             await self.hub.part_all(client)
             if client.kind == "resident":
                 await self._touch([client.checkin_id])
@@ -192,11 +204,8 @@ class Relay:
         await self.hub.join(client, checkin_channel(client.checkin_id))
         await self.hub.join(client, session_residents(client.session_id))
 
-        def unit():
-            operations.touch([client.checkin_id])
-            return frames.resident_welcome(frames.fresh_checkin(client.checkin_id))
-
-        welcome = await self.db(unit)
+        self._note_arrival(client.checkin_id)
+        welcome = await self.db(lambda: frames.resident_welcome(frames.fresh_checkin(client.checkin_id)))
         broadcast([client.ws], dump(welcome))
         if welcome["status"] == "waiting":
             client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in ("position", "waiting", "estimated_wait_s")}})
@@ -285,6 +294,23 @@ class Relay:
 
     # --- upkeep ----------------------------------------------------------------------------
 
+    def _note_arrival(self, checkin_id: int) -> None:
+        """Touch a resident who just connected, together with everyone who connects meanwhile (a commit
+        each was a third of a connection's database time). Upkeep touches every connected resident
+        itself before it lets anyone time out, so a pending note here never lets a connected one go."""
+        self._arrived.add(checkin_id)
+        if not self._touching:
+            self._touching = True
+            self.hub._spawn(self._touch_arrivals())
+
+    async def _touch_arrivals(self) -> None:
+        try:
+            while self._arrived:  # those who arrived during one UPDATE go in the next
+                ids, self._arrived = list(self._arrived), set()
+                await self._touch(ids)
+        finally:
+            self._touching = False
+
     async def _touch(self, checkin_ids: list[int]) -> None:
         try:
             await self.db(operations.touch, checkin_ids)
@@ -349,10 +375,12 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
     logging.getLogger("websockets").setLevel(logging.WARNING)  # its INFO lines would name clients
     relay = Relay(config)
     await relay.broker.start(relay.hub.on_message)
+    notify.attach(asyncio.get_running_loop(), relay.broker)  # the web app in this process can tell us
     try:
         async with serve(relay.handler, host, port, process_request=relay.process_request,
                          max_size=MAX_FRAME_BYTES, ping_interval=20, ping_timeout=20, close_timeout=5,
-                         server_header=None) as server:
+                         # Short chat lines gain nothing from deflate, which roughly triples memory per connection.
+                         compression=None, server_header=None) as server:
             bound = server.sockets[0].getsockname()[1]
             log.info("relay: ws://%s:%s%s (%s broker)", host, bound, relay.path, type(relay.broker).__name__)
             if on_ready is not None:
@@ -364,6 +392,7 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
                 upkeep.cancel()
                 server.close()  # every open connection gets 1001 (going away)
     finally:
+        notify.detach(asyncio.get_running_loop(), relay.broker)
         await relay.broker.close()
         relay.executor.shutdown(wait=False, cancel_futures=True)
 
