@@ -211,7 +211,7 @@ async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
         return {"type": "history", "checkin_id": checkin.id, "session_id": checkin.session_id,
                 "status": checkin.status, "messages": frames.history(checkin, for_staff=True)}
 
-    client.send_frame(await relay.db(unit))
+    client.send_frame(await relay.read(unit))
 
 
 async def ping(relay: Relay, client: Client, frame: dict) -> None:

@@ -27,7 +27,7 @@ from realtime.hub import Client, Hub, dump
 from realtime.limits import TokenBucket
 from realtime.tokens import TokenError, read_token
 from webapp.checkins import operations
-from webapp.db import bind, db_session
+from webapp.db import bind, db_session, reading
 from webapp.errors import DomainError, database_unreachable
 from webapp.staff.models import User
 
@@ -83,16 +83,19 @@ def make_broker(config: Mapping, on_reconnect: Callable[[], None]) -> Broker:
 
 def db_threads(config: Mapping) -> int:
     """RELAY_DB_THREADS when set; else 8, or 1 on SQLite. SQLite takes one writer at a time and every
-    transaction here begins IMMEDIATE, so more threads only queue in its busy handler, which sleeps
-    up to 100 ms between tries (bench/relay.py: round-trip p99 1.2 s with 8 threads at 200/s, 16 ms with 1)."""
+    transaction that may write begins IMMEDIATE, so more threads only queue in its busy handler, which
+    sleeps up to 100 ms between tries (bench/relay.py: round-trip p99 1.2 s with 8 threads at 200/s, 16 ms with 1)."""
     if config.get("RELAY_DB_THREADS"):
         return int(config["RELAY_DB_THREADS"])
     return 1 if str(config.get("DATABASE_URL") or "").startswith("sqlite") else 8
 
 
-def _unit_of_work(fn, args):
+def _unit_of_work(fn, args, only_reads: bool = False):
     """Run `fn` in a worker thread with a session of its own, released afterwards."""
     try:
+        if only_reads:
+            with reading():
+                return fn(*args)
         return fn(*args)
     finally:
         db_session.remove()
@@ -108,7 +111,7 @@ class Relay:
         self.origins = set(self.config.get("ALLOWED_ORIGINS") or default_origins(self.config.get("RELAY_PUBLIC_URL")))
         self.executor = ThreadPoolExecutor(db_threads(self.config), thread_name_prefix="relay-db")
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
-        self.hub = Hub(self.broker, self.db)
+        self.hub = Hub(self.broker, self.read)  # the hub only reads (queue frames)
         #: Residents who connected and are not yet noted as seen; one UPDATE (and commit) for them all.
         self._arrived: set[int] = set()
         self._touching = False
@@ -116,6 +119,10 @@ class Relay:
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, _unit_of_work, fn, args)
+
+    async def read(self, fn, *args):
+        """Run a unit that only reads (webapp.db.reading: on SQLite it never waits for a writer)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, _unit_of_work, fn, args, True)
 
     async def publish(self, channel: str, envelope: dict) -> None:
         await self.broker.publish(channel, envelope)
@@ -142,7 +149,7 @@ class Relay:
         except TokenError as err:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "Token expired\n" if err.expired else "Bad token\n")
         try:
-            refusal = await self.db(self._refusal, claims)
+            refusal = await self.read(self._refusal, claims)
         except Exception as err:
             if not database_unreachable(err):
                 raise
@@ -205,7 +212,7 @@ class Relay:
         await self.hub.join(client, session_residents(client.session_id))
 
         self._note_arrival(client.checkin_id)
-        welcome = await self.db(lambda: frames.resident_welcome(frames.fresh_checkin(client.checkin_id)))
+        welcome = await self.read(lambda: frames.resident_welcome(frames.fresh_checkin(client.checkin_id)))
         broadcast([client.ws], dump(welcome))
         if welcome["status"] == "waiting":
             client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in ("position", "waiting", "estimated_wait_s")}})
@@ -221,12 +228,12 @@ class Relay:
             sessions = operations.followed_sessions(user)
             return frames.staff_welcome(user, sessions), [s.id for s in sessions]
 
-        welcome, session_ids = await self.db(sessions_unit)
+        welcome, session_ids = await self.read(sessions_unit)
         await self.hub.join(client, user_channel(client.user_id))
         for session_id in session_ids:
             await self.hub.join(client, session_staff(session_id))
         client.sessions = set(session_ids)
-        state = await self.db(self._session_frames, session_ids)
+        state = await self.read(self._session_frames, session_ids)
         broadcast([client.ws], dump(welcome))
         for frame in state:
             broadcast([client.ws], dump(frame))
@@ -349,7 +356,7 @@ class Relay:
             sessions = operations.followed_sessions(user) if user is not None and user.active else []
             return [s.id for s in sessions], [frames.session_summary(s) for s in sessions]
 
-        session_ids, summaries = await self.db(unit)
+        session_ids, summaries = await self.read(unit)
         if set(session_ids) == client.sessions:
             return
         for session_id in set(session_ids) - client.sessions:

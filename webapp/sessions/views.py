@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from webapp.db import db_session, utcnow
+from webapp.db import db_session, read_only, utcnow
 from webapp.i18n import LANG_COOKIE, LANGUAGES
 from webapp.reservations.forms import ReserveForm
 from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
@@ -78,6 +78,7 @@ def render_detail(session: Session, failed: ReserveForm | None = None, failed_sl
 
 
 @bp.get("/")
+@read_only
 def index():
     sessions = operations.upcoming()
     open_now = [s for s in sessions if operations.is_open(s)]
@@ -86,6 +87,7 @@ def index():
 
 
 @bp.get("/sessions/<int:session_id>")
+@read_only
 def detail(session_id: int):
     return render_detail(get_session_or_404(session_id))
 

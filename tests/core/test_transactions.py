@@ -1,0 +1,66 @@
+"""Reads never queue behind a writer on SQLite; writers still take turns and lose nothing."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import BACKEND
+from webapp.db import db_session, read_only, reading
+from webapp.sessions.models import Session
+
+pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's locking only; PostgreSQL readers never wait anyway")
+
+
+def _count_in_thread(wrap) -> tuple[threading.Thread, list]:
+    seen = []
+
+    def work():
+        try:
+            with wrap():
+                seen.append(db_session.scalar(select(func.count(Session.id))))
+        finally:
+            db_session.remove()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread, seen
+
+
+def test_a_read_goes_on_while_a_writer_holds_the_lock(app, make_session):
+    make_session()
+    writer = app.extensions["engine"].connect()
+    writer.execute(text("UPDATE sessions SET note = 'being edited'"))  # begins IMMEDIATE: holds the write lock
+    try:
+        reader, seen = _count_in_thread(reading)
+        reader.join(5)
+        assert not reader.is_alive(), "the read waited for the writer"
+        assert seen == [1]
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def test_work_that_may_write_waits_for_the_writer_instead_of_failing(app, make_session):
+    import contextlib
+
+    make_session()
+    writer = app.extensions["engine"].connect()
+    writer.execute(text("SELECT 1"))  # begins IMMEDIATE: holds the write lock
+    try:
+        other, seen = _count_in_thread(contextlib.nullcontext)
+        other.join(0.5)
+        assert other.is_alive() and seen == []  # queued behind the writer (busy timeout), not refused
+    finally:
+        writer.rollback()
+        writer.close()
+    other.join(5)
+    assert seen == [1]
+
+
+def test_read_only_marks_a_function_as_reading():
+    from webapp.db import _reading
+
+    assert read_only(lambda: _reading.get())() is True
+    assert _reading.get() is False
