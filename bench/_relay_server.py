@@ -34,9 +34,9 @@ class Profiling:
         self.lock = threading.Lock()
         unit_of_work = server._unit_of_work
 
-        def profiled(fn, args):
+        def profiled(fn, args, *rest):
             if not self.on:
-                return unit_of_work(fn, args)
+                return unit_of_work(fn, args, *rest)
             prof = getattr(self.local, "prof", None)
             if prof is None:
                 prof = self.local.prof = cProfile.Profile()
@@ -44,7 +44,7 @@ class Profiling:
                     self.workers.append(prof)
             prof.enable()
             try:
-                return unit_of_work(fn, args)
+                return unit_of_work(fn, args, *rest)
             finally:
                 prof.disable()
 

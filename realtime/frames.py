@@ -72,9 +72,9 @@ def resident_queues(session_id: int) -> dict[int, dict]:
 
 def resident_welcome(checkin: CheckIn) -> dict:
     """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
-    line = operations.waiting_line(checkin.session_id)
-    place = line.index(checkin.id) + 1 if checkin.id in line else None
-    queue = resident_queue(place, len(line), operations.promoter_count(checkin.session_id))
+    # Two counts, not the whole line: a welcome comes with every connection (bench/relay.py).
+    queue = resident_queue(operations.position(checkin), operations.waiting_count(checkin.session_id),
+                           operations.promoter_count(checkin.session_id))
     frame = {
         "type": "welcome", "checkin_id": checkin.id, "session_id": checkin.session_id,
         "status": RESIDENT_STATUS[checkin.status], "position": queue["position"], "waiting": queue["waiting"],

@@ -72,7 +72,7 @@ async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         msg = operations.post_message(client.checkin_id, text)
-        return events.resident_wrote(msg, frames.fresh_checkin(client.checkin_id), contacts)
+        return events.resident_wrote(msg, msg.checkin, contacts)
 
     await publish_all(relay, await relay.db(unit))
 
@@ -107,7 +107,7 @@ async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         msg = operations.post_message(checkin_id, text, staff=_staff(client.user_id))
-        checkin = frames.fresh_checkin(checkin_id)
+        checkin = msg.checkin
         return (checkin.session_id, checkin.status,
                 frames.message(msg, checkin, for_staff=False), frames.message(msg, checkin, for_staff=True))
 

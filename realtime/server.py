@@ -46,6 +46,8 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
 }
 MAX_FRAME_BYTES = 4096
+#: Reader threads beside SQLite's single writer thread.
+READ_THREADS = 4
 UNAVAILABLE = "The service is briefly unavailable; nothing was saved. Please try again in a moment."
 
 
@@ -110,6 +112,10 @@ class Relay:
         self.path = self.config["RELAY_PATH"]
         self.origins = set(self.config.get("ALLOWED_ORIGINS") or default_origins(self.config.get("RELAY_PUBLIC_URL")))
         self.executor = ThreadPoolExecutor(db_threads(self.config), thread_name_prefix="relay-db")
+        # Units that only read never wait for a writer (webapp.db.reading), so on SQLite they get
+        # threads of their own: handshakes and queue refreshes need not queue behind chat lines.
+        sqlite = str(self.config.get("DATABASE_URL") or "").startswith("sqlite")
+        self.readers = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="relay-read") if sqlite else self.executor
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
         self.hub = Hub(self.broker, self.read)  # the hub only reads (queue frames)
         #: Residents who connected and are not yet noted as seen; one UPDATE (and commit) for them all.
@@ -122,7 +128,7 @@ class Relay:
 
     async def read(self, fn, *args):
         """Run a unit that only reads (webapp.db.reading: on SQLite it never waits for a writer)."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, _unit_of_work, fn, args, True)
+        return await asyncio.get_running_loop().run_in_executor(self.readers, _unit_of_work, fn, args, True)
 
     async def publish(self, channel: str, envelope: dict) -> None:
         await self.broker.publish(channel, envelope)
@@ -402,6 +408,7 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
         notify.detach(asyncio.get_running_loop(), relay.broker)
         await relay.broker.close()
         relay.executor.shutdown(wait=False, cancel_futures=True)
+        relay.readers.shutdown(wait=False, cancel_futures=True)
 
 
 def main(config: Mapping, host: str, port: int, *, bind_database: bool = True,

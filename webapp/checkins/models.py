@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, UTCDateTime, utcnow
@@ -25,6 +25,8 @@ class CheckIn(Base):
             "status IN ('waiting','in_consultation','closed','left','removed')", name="status"
         ),
         CheckConstraint("source IN ('resident','staff')", name="source"),
+        # The queue, the place in line and the counts all ask "this session's check-ins in this status".
+        Index("ix_checkins_session_id_status", "session_id", "status"),
     )
 
     #: Primary key.
@@ -84,6 +86,8 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     staff_user: Mapped[User | None] = relationship()
+    #: Set when the message is stored, so whoever sends it on reads the check-in as it was then.
+    checkin: Mapped[CheckIn] = relationship(viewonly=True)
 
 
 class Announcement(Base):

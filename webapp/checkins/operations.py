@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.checkins.models import OUTCOME_KINDS, Announcement, CheckIn, Message, Outcome, Term
 from webapp.config import DEFAULT_CRISIS_WORDS
@@ -217,6 +218,12 @@ def waiting_line(session_id: int) -> list[int]:
     ))
 
 
+def waiting_count(session_id: int) -> int:
+    """How many wait in the session now."""
+    return db_session.scalar(select(func.count(CheckIn.id)).where(
+        CheckIn.session_id == session_id, CheckIn.status == "waiting")) or 0
+
+
 def position(checkin: CheckIn) -> int | None:
     """1-based place among the waiting, None when not waiting."""
     if checkin.status != "waiting":
@@ -345,6 +352,10 @@ def post_message(checkin_id: int, text: str, *, staff: User | None = None) -> Me
             checkin.urgent = True
     db_session.add(message)
     db_session.commit()
+    # The check-in as it was when the line was stored (the write lock was held): who gets the
+    # line is decided from that, with no second transaction to read it again.
+    set_committed_value(message, "checkin", checkin)
+    set_committed_value(message, "staff_user", staff)
     return message
 
 

@@ -179,8 +179,7 @@ def send_message():
             return redirect(lang_url(".done"))
         flash(_("うまく送れませんでした。もう一度お試しください。"), "error")
     else:
-        _tell_relays(events.resident_wrote(msg, db_session.get(CheckIn, checkin.id, populate_existing=True),
-                                           current_app.config["CRISIS_CONTACTS"]))
+        _tell_relays(events.resident_wrote(msg, msg.checkin, current_app.config["CRISIS_CONTACTS"]))
     return redirect(lang_url(".wait") + "#conversation")
 
 
