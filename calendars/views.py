@@ -16,6 +16,7 @@ from calendars.cache import FeedCache, etag_for
 from calendars.forms import FeedTokenForm
 from webapp.db import utcnow
 from webapp.errors import ApiError
+from webapp.microcache import public_cache
 from webapp.reservations import operations as reservations
 from webapp.staff import operations as staff
 from webapp.templating import lang
@@ -58,8 +59,11 @@ def _feed_response(key: tuple, state: queries.FeedState, build: Callable[[], byt
 def public_feed():
     since = _cancelled_since()
     key = ("public", lang(), request.host_url)
+    # The fingerprint is the same for everyone: micro-cached per feed, not per `since` (which moves
+    # every microsecond), so a 304 within the window needs no query.
+    state = public_cache().get(("calendars.public_state",), lambda: queries.public_state(since))
     return _feed_response(
-        key, queries.public_state(since),
+        key, state,
         lambda: feeds.public_calendar(queries.public_sessions(since), session_url=_session_url),
         filename="ikomaru-public.ics", cache_control="public, no-cache",
     )

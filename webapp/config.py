@@ -92,6 +92,8 @@ def load(instance: Path) -> dict:
         "RELAY_CHANNEL_PREFIX": os.environ.get("RELAY_CHANNEL_PREFIX", "ikomaru:relay:"),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         "CANCELLED_FEED_DAYS": 60,
+        # Seconds a public, anonymous answer may be reused (webapp/microcache.py); 0 turns it off.
+        "PUBLIC_CACHE_SECONDS": float(os.environ.get("PUBLIC_CACHE_SECONDS", "1")),
         "STATS_PUBLIC_ENABLED": _env_bool("STATS_PUBLIC_ENABLED", True),
         "STATS_PUBLIC_THRESHOLD": int(os.environ.get("STATS_PUBLIC_THRESHOLD", "3")),
         "CITY_MADOGUCHI_URL": os.environ.get("CITY_MADOGUCHI_URL", "https://www.city.ikoma.lg.jp/"),

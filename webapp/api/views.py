@@ -8,6 +8,7 @@ from webapp.checkins.avatars import AVATARS
 from webapp.db import db_session
 from webapp.errors import ApiError
 from webapp.extensions import csrf
+from webapp.microcache import public_cache
 from webapp.reservations import operations as reservations
 from webapp.sessions import operations as sessions
 from webapp.staff.auth import require_api_staff
@@ -44,9 +45,16 @@ def _created(body: dict, location: str):
 
 @bp.get("/sessions")
 def list_sessions():
-    """Sessions whose date is within ?from=..&to=.. (both optional), ordered by start."""
+    """Sessions whose date is within ?from=..&to=.. (both optional), ordered by start.
+
+    The same for everyone, so the encoded body is micro-cached by the parsed range (webapp/microcache.py).
+    """
     first, last = parse.date_range(request.args)
-    return jsonify([serialize.session(s) for s in sessions.between(first, last)])
+    body = public_cache().get(
+        ("api.sessions", first, last),
+        lambda: jsonify([serialize.session(s) for s in sessions.between(first, last)]).get_data(),
+    )
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.get(f"/sessions/<{ID}:session_id>")
