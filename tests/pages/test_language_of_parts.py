@@ -252,3 +252,44 @@ def test_the_helpers_follow_the_page_language(app):
         assert fiscal_label(2025) == "令和7年度" and fiscal_label(2025, western=True) == "令和7年度（2025年度）"
         assert fiscal_label(2019) == "令和元年度"
 
+
+
+def test_flashed_sentences_in_english_mark_the_japanese_name_they_embed(client, auth, make_user, submit):
+    """A flash waits in the session cookie between the POST and the page that shows it: our sentence must
+    come back as markup, with the holiday or label in lang="ja" and whatever was typed still escaped."""
+    make_user("admin1", role="admin", display_name="管理者")
+    make_user("sato", display_name="主任推進員 さとう")
+    auth.login("admin1")
+    client.set_cookie("lang", "en")
+
+    def shown(response) -> str:
+        html = response.get_data(as_text=True)
+        found = audit(html)
+        assert found.root_lang == "en" and not found.leaks, found.leaks
+        assert "&lt;span" not in html  # the cookie round trip kept our markup as markup
+        return html
+
+    created = submit("/admin/sessions/new", "/admin/sessions/new", {
+        "date": HOLIDAY.isoformat(), "start": "13:30", "end": "16:30", "format": "online", "location": "",
+        "join_url": "", "slot_minutes": "30", "capacity": "2", "promoters": ["sato"]})
+    assert created.request.path == "/admin/sessions"
+    assert 'is a national holiday (<span lang="ja">春分の日</span>).' in shown(created)
+
+    typed = "<b>ゲーム</b>依存"
+    marked = '<span lang="ja">&lt;b&gt;ゲーム&lt;/b&gt;依存</span>'
+    added = submit("/admin/vocabulary", "/admin/vocabulary/topic", {
+        "topic-label_ja": typed, "topic-label_en": "Gaming", "topic-key": "gaming"}, prefix="topic-")
+    assert f"Added “{marked}”." in shown(added)
+    term = db_session.scalars(select(Term).where(Term.key == "gaming")).one()
+    saved = submit(f"/admin/vocabulary/{term.id}/edit", f"/admin/vocabulary/{term.id}/edit",
+                   {"label_ja": typed, "label_en": "Gaming", "position": "50"})
+    assert f"Saved “{marked}”." in shown(saved)
+    retired = submit("/admin/vocabulary", f"/admin/vocabulary/{term.id}/retire")
+    assert f"Retired “{marked}”. Past records keep it." in shown(retired)
+    deleted = submit("/admin/vocabulary", f"/admin/vocabulary/{term.id}/delete")
+    assert f"Deleted “{marked}”." in shown(deleted)
+
+    client.set_cookie("lang", "ja")  # Japanese pages: the same sentence, plain and escaped
+    again = submit("/admin/vocabulary", "/admin/vocabulary/topic", {
+        "topic-label_ja": typed, "topic-label_en": "", "topic-key": "gaming2"}, prefix="topic-")
+    assert "「&lt;b&gt;ゲーム&lt;/b&gt;依存」を追加しました。" in again.get_data(as_text=True)

@@ -2,7 +2,7 @@
 // after hand-off, transfer, the outcome record, announcements and walk-ins. Every action goes
 // through the relay (docs/realtime.md); the server-rendered table is replaced by a live one.
 import {
-  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, messageKey, readJson,
+  RelayClient, attachCounter, clockOf, fill, fillNodes, frameBytes, isComposing, messageKey, readJson, setText,
 } from "./relay-client.js";
 
 const root = document.getElementById("console");
@@ -40,20 +40,21 @@ function node(tag, className, text) {
   return n;
 }
 
-/** Put a sentence in the visible polite live region (screen readers hear it once). */
-function say(text) {
+/** Put a sentence (text, or nodes from `fillNodes`) in the visible polite live region (heard once). */
+function say(content) {
   live.textContent = "";
-  window.setTimeout(() => { live.textContent = text; }, 50);
+  window.setTimeout(() => { live.replaceChildren(content); }, 50);
 }
 
 function avatarOf(entry) {
   return data.avatars[entry.avatar] || { label: entry.avatar, image_url: "" };
 }
 
+/** How the console names a person: nodes, so a Japanese nickname keeps lang="ja" on English pages. */
 function nameOf(entry) {
   if (!entry) return "";
   const label = avatarOf(entry).label;
-  return entry.nickname ? fill(t.with_nickname, { avatar: label, nickname: entry.nickname }) : label;
+  return entry.nickname ? fillNodes(t.with_nickname, { avatar: label, nickname: entry.nickname }) : label;
 }
 
 function isMine(entry) {
@@ -101,7 +102,7 @@ function formatWaited(entry) {
 function statusText(entry) {
   if (entry.status === "waiting") return t.waiting;
   if (isMine(entry)) return t.in_consultation_me;
-  if (entry.taken_by) return fill(t.in_consultation_other, { name: entry.taken_by.display_name });
+  if (entry.taken_by) return fillNodes(t.in_consultation_other, { name: entry.taken_by.display_name });
   return t.in_consultation;
 }
 
@@ -153,15 +154,15 @@ function fillRow(row, entry) {
   parts.urgent.hidden = !entry.urgent;
   tr.classList.toggle("is-urgent", Boolean(entry.urgent));
   tr.classList.toggle("is-mine", mine);
-  parts.nickname.textContent = entry.nickname || "";
+  setText(parts.nickname, entry.nickname);
   parts.waited.textContent = formatWaited(entry);
   parts.reserved.textContent = entry.source === "staff" ? t.walkin : (entry.reserved ? t.reserved_yes : t.reserved_no);
-  parts.status.textContent = statusText(entry);
+  parts.status.replaceChildren(statusText(entry));
   parts.take.hidden = !waiting;
   parts.open.hidden = !(waiting || mine);
   parts.openLabel.textContent = mine ? t.open_chat : parts.messageLabel;
   // Buttons repeat on every row: their accessible name says whom they act on.
-  for (const hidden of tr.querySelectorAll(".row-name")) hidden.textContent = ` ${nameOf(entry)}`;
+  for (const hidden of tr.querySelectorAll(".row-name")) hidden.replaceChildren(" ", nameOf(entry));
   // Removing is for abuse: offered while waiting or to the promoter who has the person.
   const removable = waiting || (mine && entry.source !== "staff");
   if (!removable) parts.confirm.hidden = true;
@@ -204,10 +205,10 @@ function noticeChange(before, entry) {
   const id = entry.checkin_id;
   if (!before) {
     if (initialised && entry.source !== "staff") {
-      say(fill(entry.urgent ? t.urgent_arrival : t.new_arrival, { name: nameOf(entry) }));
+      say(fillNodes(entry.urgent ? t.urgent_arrival : t.new_arrival, { name: nameOf(entry) }));
     }
   } else if (entry.urgent && !before.urgent) {
-    say(fill(t.urgent_arrival, { name: nameOf(entry) }));
+    say(fillNodes(t.urgent_arrival, { name: nameOf(entry) }));
   }
   if (isMine(entry) && !isMine(before)) openPanel(id, false);
   else if (panels.has(id)) updatePanel(id);
@@ -217,7 +218,7 @@ function noticeChange(before, entry) {
 function entryGone(id, entry) {
   const asked = pending.get(id);
   pending.delete(id);
-  if (!asked && entry && entry.status === "waiting") say(fill(t.left, { name: nameOf(entry) }));
+  if (!asked && entry && entry.status === "waiting") say(fillNodes(t.left, { name: nameOf(entry) }));
   const panel = panels.get(id);
   if (!panel) return;
   panel.parts.state.textContent = t.panel_ended;
@@ -267,7 +268,7 @@ function makePanel(id, entry) {
   };
   parts.heading.tabIndex = -1;
   parts.avatar.src = avatarOf(entry).image_url;
-  parts.title.textContent = nameOf(entry);
+  parts.title.replaceChildren(nameOf(entry));
   for (const message of logs.get(id) || []) parts.log.append(messageItem(message));
   const updateCounter = attachCounter(parts.text, parts.counter, t, data.message_max);
 
@@ -387,9 +388,11 @@ function closePanel(id, returnFocus) {
 function messageItem(message) {
   const fromResident = message.from === "resident";
   const item = node("li", `bubble ${fromResident ? "bubble-resident" : "bubble-staff"}`);
-  const who = fromResident ? t.resident : (message.display_name || t.you);
-  item.append(node("span", "bubble-who", who), node("span", "bubble-text", message.text || ""),
-    node("span", "bubble-time", clockOf(message.at)));
+  const who = node("span", "bubble-who");
+  const text = node("span", "bubble-text");
+  setText(who, fromResident ? t.resident : (message.display_name || t.you));
+  setText(text, message.text);
+  item.append(who, text, node("span", "bubble-time", clockOf(message.at)));
   return item;
 }
 
@@ -422,7 +425,7 @@ function addMessage(message) {
   const panel = panels.get(id);
   const entry = entries.get(id);
   if (message.from !== "resident" || !entry) return;
-  if (!(panel && panel.section.contains(document.activeElement))) say(fill(t.new_message, { name: nameOf(entry) }));
+  if (!(panel && panel.section.contains(document.activeElement))) say(fillNodes(t.new_message, { name: nameOf(entry) }));
   const row = rows.get(id);
   if (row && !panel) row.parts.unread.hidden = false;
   if (isMine(entry) && !panel) openPanel(id, false);
@@ -455,7 +458,9 @@ function wireAnnounce() {
 
 function addAnnouncement(frame) {
   const item = node("li");
-  item.append(node("span", "bubble-time", clockOf(frame.at)), document.createTextNode(" "), node("span", "", frame.text));
+  const text = node("span");
+  setText(text, frame.text);
+  item.append(node("span", "bubble-time", clockOf(frame.at)), document.createTextNode(" "), text);
   el("announce-log").prepend(item);
   if (pending.delete("announce")) el("announce-status").textContent = t.announced;
 }
@@ -514,8 +519,8 @@ const handlers = {
     pending.delete(id);
     openPanel(id, asked);
     const name = nameOf(entries.get(id));
-    if (frame.transferred_from) say(fill(t.received, { name, from: frame.transferred_from.display_name }));
-    else say(fill(t.taken, { name }));
+    if (frame.transferred_from) say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
+    else say(fillNodes(t.taken, { name }));
   },
   history(frame) {
     if (forThisSession(frame)) setLog(frame.checkin_id, frame.messages);
@@ -523,19 +528,19 @@ const handlers = {
   transferred(frame) {
     if (!forThisSession(frame)) return;
     pending.set(frame.checkin_id, "transferred");
-    say(fill(t.transferred, { name: nameOf(entries.get(frame.checkin_id)), to: frame.to.display_name }));
+    say(fillNodes(t.transferred, { name: nameOf(entries.get(frame.checkin_id)), to: frame.to.display_name }));
     closePanel(frame.checkin_id, true);
   },
   closed(frame) {
     if (!forThisSession(frame)) return;
     pending.set(frame.checkin_id, "closed");
-    say(fill(t.closed, { name: nameOf(entries.get(frame.checkin_id)) }));
+    say(fillNodes(t.closed, { name: nameOf(entries.get(frame.checkin_id)) }));
     closePanel(frame.checkin_id, true);
   },
   removed(frame) {
     if (!forThisSession(frame)) return;
     pending.set(frame.checkin_id, "removed");
-    say(fill(t.removed, { name: nameOf(entries.get(frame.checkin_id)) }));
+    say(fillNodes(t.removed, { name: nameOf(entries.get(frame.checkin_id)) }));
     closePanel(frame.checkin_id);
   },
   // The resident erased what they wrote: drop the texts from this screen too, keep the row.
@@ -548,13 +553,13 @@ const handlers = {
       panel.parts.log.replaceChildren();
       panel.parts.logEmpty.hidden = false;
     }
-    say(fill(t.erased, { name: nameOf(entries.get(id)) }));
+    say(fillNodes(t.erased, { name: nameOf(entries.get(id)) }));
   },
   walkin(frame) {
     if (forThisSession(frame)) el("walkin-status").textContent = t.walkin_recorded;
   },
   resident_left(frame) {
-    say(fill(t.left_in_consultation, { name: nameOf(entries.get(frame.checkin_id)) }));
+    say(fillNodes(t.left_in_consultation, { name: nameOf(entries.get(frame.checkin_id)) }));
     const panel = panels.get(frame.checkin_id);
     if (!panel) return;
     panel.leftEarly = true;

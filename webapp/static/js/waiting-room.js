@@ -1,7 +1,7 @@
 // The resident's waiting room: place in line, announcements, a private line to the staff,
 // the hand-off and the end. The page is server-rendered first; this keeps it live.
 import {
-  RelayClient, attachCounter, clockOf, fill, frameBytes, isComposing, messageKey, readJson,
+  RelayClient, attachCounter, clockOf, fill, fillNodes, frameBytes, isComposing, messageKey, readJson, setText,
 } from "./relay-client.js";
 
 const root = document.getElementById("waiting-room");
@@ -43,6 +43,13 @@ function node(tag, className, text) {
   return n;
 }
 
+/** An element holding data people typed (a name, a message): lang="ja" on English pages when Japanese. */
+function dataElement(tag, className, text) {
+  const n = node(tag, className);
+  setText(n, text);
+  return n;
+}
+
 function showQueue({ position, estimated_wait_s: waitS }) {
   if (!position) {
     queuePosition.textContent = t.checking;
@@ -65,8 +72,8 @@ function addMessage(message) {
   shown.add(key);
   const item = node("li", `bubble bubble-${from === "resident" ? "resident" : "staff"}`);
   item.append(
-    node("span", "bubble-who", from === "resident" ? t.you : (name || t.staff)),
-    node("span", "bubble-text", text || ""),
+    dataElement("span", "bubble-who", from === "resident" ? t.you : (name || t.staff)),
+    dataElement("span", "bubble-text", text),
     node("span", "bubble-time", clockOf(at)),
   );
   conversation.append(item);
@@ -77,7 +84,9 @@ function addMessage(message) {
 function showHandoff({ promoter, mode, join_url: joinUrl }) {
   queuePanel.hidden = true;
   handoffBody.replaceChildren();
-  handoffBody.append(node("p", "handoff-promoter", fill(t.handoff_promoter, { name: promoter.display_name })));
+  const who = node("p", "handoff-promoter");
+  who.append(fillNodes(t.handoff_promoter, { name: promoter.display_name }));
+  handoffBody.append(who);
   if ((mode === "online" || mode === "metaverse") && joinUrl) {
     handoffBody.append(node("p", "", t.handoff_room));
     const link = node("a", "button button-large join-link", t.join);
@@ -88,17 +97,23 @@ function showHandoff({ promoter, mode, join_url: joinUrl }) {
     row.append(link);
     handoffBody.append(row, node("p", "hint", t.join_hint));
   } else if (mode === "in_person") {
-    const where = data.location ? ` ${fill(t.place, { place: data.location })}` : "";
-    handoffBody.append(node("p", "", t.handoff_in_person + where), node("p", "hint", t.in_person_hint));
+    const go = node("p", "", t.handoff_in_person);
+    if (data.location) go.append(" ", fillNodes(t.place, { place: data.location }));
+    handoffBody.append(go, node("p", "hint", t.in_person_hint));
   } else {
     handoffBody.append(node("p", "", t.handoff_text));
   }
   handoff.hidden = false;
   // Said through the always-present status line (#handoff was hidden until now, so it cannot speak);
   // unchanged text is not set again, so a reconnect does not repeat it.
-  const said = [el("handoff-heading"), ...handoffBody.querySelectorAll("p:not(.hint)")]
-    .map((part) => part.textContent.trim()).filter(Boolean).join(" ");
-  if (announcer.textContent !== said) announcer.textContent = said;
+  // Copies of the parts' nodes, so a Japanese name or place keeps its lang="ja" there too.
+  const said = document.createDocumentFragment();
+  for (const part of [el("handoff-heading"), ...handoffBody.querySelectorAll("p:not(.hint)")]) {
+    if (!part.textContent.trim()) continue;
+    if (said.childNodes.length) said.append(" ");
+    said.append(...[...part.childNodes].map((child) => child.cloneNode(true)));
+  }
+  if (announcer.textContent !== said.textContent) announcer.replaceChildren(said);
 }
 
 function showCrisis(contacts) {
@@ -109,10 +124,10 @@ function showCrisis(contacts) {
   const list = node("ul", "contact-list");
   for (const contact of contacts || []) {
     const item = node("li");
-    const link = node("a", "", data.lang === "en" ? contact.name_en : contact.name_ja);
+    const link = dataElement("a", "", data.lang === "en" ? contact.name_en : contact.name_ja);
     link.href = contact.url;
     if (/^https?:/.test(contact.url)) link.rel = "noopener";
-    item.append(link, node("span", "hint", data.lang === "en" ? contact.detail_en : contact.detail_ja));
+    item.append(link, dataElement("span", "hint", data.lang === "en" ? contact.detail_en : contact.detail_ja));
     list.append(item);
   }
   box.append(list, node("p", "", t.crisis_stay));
@@ -124,7 +139,7 @@ function addAnnouncement({ text, at }) {
   if (shownNotices.has(key)) return;
   shownNotices.add(key);
   const item = node("li");
-  item.append(node("span", "bubble-time", clockOf(at)), document.createTextNode(" "), node("span", "", text));
+  item.append(node("span", "bubble-time", clockOf(at)), document.createTextNode(" "), dataElement("span", "", text));
   announcements.prepend(item);
   el("announcements-empty").hidden = true;
 }
