@@ -6,7 +6,7 @@ waiting check-ins each and 2 promoters each. The server under test runs in a pro
 `websockets` server with compression off that routes the same frames with no database); the
 load generator is this process (asyncio + websockets clients, loopback). Each server in turn:
 
-1. connections held: 20 staff, then 10,000 residents opened with at most 200 handshakes at a
+1. connections held: 20 staff, then 10,000 residents opened with at most 100 handshakes at a
    time, each counted once its first frame (`welcome`) arrived; the time to open them is shown;
 2. memory per connection: (server RSS with everyone connected - RSS with only the staff) / 10,000;
 3. announcement fan-out: a promoter sends `announce` to a session of 1,000 residents; the time
