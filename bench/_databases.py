@@ -59,7 +59,12 @@ def migrated_app(url: str, **config):
     from webapp import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "RATELIMIT_ENABLED": False, **config})
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    with app.app_context():
-        upgrade()
+    # migrations/env.py reloads alembic.ini's logging config (INFO) on every upgrade, so a level set
+    # on the logger beforehand is undone; switch INFO off around the upgrade instead.
+    logging.disable(logging.INFO)
+    try:
+        with app.app_context():
+            upgrade()
+    finally:
+        logging.disable(logging.NOTSET)
     return app

@@ -6,11 +6,11 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import BACKEND
 from webapp.db import db_session, read_only, reading
 from webapp.sessions.models import Session
 
-pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's locking only; PostgreSQL readers never wait anyway")
+#: About SQLite's write lock; PostgreSQL readers never wait anyway (deselected there, tests/conftest.py).
+sqlite_only = pytest.mark.sqlite_only
 
 
 def _count_in_thread(wrap) -> tuple[threading.Thread, list]:
@@ -28,6 +28,7 @@ def _count_in_thread(wrap) -> tuple[threading.Thread, list]:
     return thread, seen
 
 
+@sqlite_only
 def test_a_read_goes_on_while_a_writer_holds_the_lock(app, make_session):
     make_session()
     writer = app.extensions["engine"].connect()
@@ -42,6 +43,7 @@ def test_a_read_goes_on_while_a_writer_holds_the_lock(app, make_session):
         writer.close()
 
 
+@sqlite_only
 def test_work_that_may_write_waits_for_the_writer_instead_of_failing(app, make_session):
     import contextlib
 
