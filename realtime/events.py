@@ -34,11 +34,16 @@ def _staff_audience(checkin: CheckIn) -> str:
     return session_staff(checkin.session_id)
 
 
+def line_stored(msg: Message, checkin: CheckIn) -> Events:
+    """A stored chat line, from either side: to the resident's tabs, and to the staff who may see it."""
+    return [(checkin_channel(checkin.id), frame_of(frames.message(msg, checkin, for_staff=False))),
+            (_staff_audience(checkin), frame_of(frames.message(msg, checkin, for_staff=True)))]
+
+
 def resident_wrote(msg: Message, checkin: CheckIn, crisis_contacts: list) -> Events:
     """A resident's stored line: echoed to their own tabs, sent to staff; a crisis word also
     brings the crisis contacts to the resident and the check-in to the top of the queue."""
-    events = [(checkin_channel(checkin.id), frame_of(frames.message(msg, checkin, for_staff=False))),
-              (_staff_audience(checkin), frame_of(frames.message(msg, checkin, for_staff=True)))]
+    events = line_stored(msg, checkin)
     if operations.contains_crisis_word(msg.text or ""):
         events.append((checkin_channel(checkin.id), frame_of({"type": "crisis", "contacts": crisis_contacts})))
         events += refresh(checkin.session_id)

@@ -107,15 +107,10 @@ async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         msg = operations.post_message(checkin_id, text, staff=_staff(client.user_id))
-        checkin = msg.checkin
-        return (checkin.session_id, checkin.status,
-                frames.message(msg, checkin, for_staff=False), frames.message(msg, checkin, for_staff=True))
+        # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
+        return events.line_stored(msg, msg.checkin)
 
-    session_id, status, to_resident, for_staff = await relay.db(unit)
-    await relay.publish(checkin_channel(checkin_id), frame_of(to_resident))
-    # Before hand-off colleagues see the reply too; after it, only the taker's own connections do.
-    target = user_channel(client.user_id) if status == "in_consultation" else session_staff(session_id)
-    await relay.publish(target, frame_of(for_staff))
+    await publish_all(relay, await relay.db(unit))
 
 
 async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
