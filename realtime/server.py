@@ -27,7 +27,7 @@ from realtime.hub import Client, Hub, dump
 from realtime.limits import TokenBucket
 from realtime.tokens import TokenError, read_token
 from webapp.checkins import operations
-from webapp.db import bind, db_session, reading
+from webapp.db import bind, db_session, is_sqlite, reading
 from webapp.errors import DomainError, database_unreachable
 from webapp.staff.models import User
 
@@ -89,7 +89,7 @@ def db_threads(config: Mapping) -> int:
     sleeps up to 100 ms between tries (bench/relay.py: round-trip p99 1.2 s with 8 threads at 200/s, 16 ms with 1)."""
     if config.get("RELAY_DB_THREADS"):
         return int(config["RELAY_DB_THREADS"])
-    return 1 if str(config.get("DATABASE_URL") or "").startswith("sqlite") else 8
+    return 1 if is_sqlite(config.get("DATABASE_URL")) else 8
 
 
 def _unit_of_work(fn, args, only_reads: bool = False):
@@ -114,8 +114,8 @@ class Relay:
         self.executor = ThreadPoolExecutor(db_threads(self.config), thread_name_prefix="relay-db")
         # Units that only read never wait for a writer (webapp.db.reading), so on SQLite they get
         # threads of their own: handshakes and queue refreshes need not queue behind chat lines.
-        sqlite = str(self.config.get("DATABASE_URL") or "").startswith("sqlite")
-        self.readers = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="relay-read") if sqlite else self.executor
+        self.readers = (ThreadPoolExecutor(READ_THREADS, thread_name_prefix="relay-read")
+                        if is_sqlite(self.config.get("DATABASE_URL")) else self.executor)
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
         self.hub = Hub(self.broker, self.read)  # the hub only reads (queue frames)
         #: Residents who connected and are not yet noted as seen; one UPDATE (and commit) for them all.

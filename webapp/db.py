@@ -56,9 +56,14 @@ def utcnow() -> dt.datetime:
 db_session = scoped_session(sessionmaker(expire_on_commit=False))
 
 
+def is_sqlite(url: str | None) -> bool:
+    """True for the embedded database: one writer at a time (see `_serialize_sqlite_writes`)."""
+    return str(url or "").startswith("sqlite")
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for `url`, tuned so concurrent writers wait instead of failing."""
-    if url.startswith("sqlite"):
+    if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _serialize_sqlite_writes(engine)
         return engine
