@@ -10,7 +10,6 @@ import math
 
 from flask import url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import select
 
 from realtime import frames
@@ -19,7 +18,7 @@ from webapp.checkins.models import CheckIn, Message, Term
 from webapp.db import db_session
 from webapp.sessions.models import Session
 from webapp.staff.models import User
-from webapp.templating import clock, format_label, ja, lang
+from webapp.templating import clock, format_label, lang, with_data
 from webapp.timeutil import iso
 
 
@@ -154,8 +153,7 @@ def status_text(entry: dict, user: User) -> str:
         return _("相談中（あなた）")
     if not taker:
         return _("相談中")
-    # Markup around our own catalog text, so the Japanese name keeps its lang="ja" span.
-    return Markup(_("相談中（%(name)s）")) % {"name": ja(taker["display_name"])}
+    return with_data(_("相談中（%(name)s）"), name=taker["display_name"])
 
 
 def minutes_text(seconds: int) -> str:

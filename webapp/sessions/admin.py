@@ -5,7 +5,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -16,7 +15,7 @@ from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, Ses
 from webapp.sessions.models import Session
 from webapp.staff import operations as staff_operations
 from webapp.staff.auth import admin_required
-from webapp.templating import ja, long_date
+from webapp.templating import long_date, with_data
 from webapp.timeutil import at_tokyo, fiscal_year_bounds, fiscal_year_of, local, reiwa_label
 
 bp = Blueprint("admin_sessions", __name__, url_prefix="/admin/sessions", template_folder="templates")
@@ -83,9 +82,8 @@ def _spec(form: SessionForm) -> operations.SessionSpec:
 
 def _flash_holiday(session: Session) -> None:
     if session.holiday:
-        # Markup around our own catalog text, so the Japanese holiday name keeps its lang="ja" span.
-        flash(Markup(_("%(date)s は祝日（%(name)s）です。日付は移動していません。このまま開催するか、日程を変更するか、中止するかを決めてください。"))
-              % {"date": long_date(session.date), "name": ja(session.holiday_name)}, "info")
+        flash(with_data(_("%(date)s は祝日（%(name)s）です。日付は移動していません。このまま開催するか、日程を変更するか、中止するかを決めてください。"),
+                        date=long_date(session.date), name=session.holiday_name), "info")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -6,7 +6,6 @@ import functools
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +18,7 @@ from webapp.sessions.models import Session, session_promoters
 from webapp.staff.auth import admin_required
 from webapp.stats import presenter, queries, vocabulary
 from webapp.stats.forms import ActionForm, NewTermForm, TermForm
-from webapp.templating import ja
+from webapp.templating import with_data
 
 bp = Blueprint("stats", __name__, template_folder="templates")
 
@@ -135,7 +134,7 @@ def add_term(kind: str):
     except DomainError as err:
         form.key.errors = [*form.key.errors, _term_error(err)]
         return _vocabulary_page({kind: form}, 400)
-    flash(Markup(_("「%(label)s」を追加しました。")) % {"label": ja(term.label_ja)})
+    flash(with_data(_("「%(label)s」を追加しました。"), label=term.label_ja))
     return redirect(url_for("stats.vocabulary_index", _anchor=f"kind-{kind}"))
 
 
@@ -163,7 +162,7 @@ def edit_term(term_id: int):
     if form.validate_on_submit():
         position = term.position if form.position.data is None else form.position.data
         vocabulary.update_term(term, form.label_ja.data, form.label_en.data, position)
-        flash(Markup(_("「%(label)s」を保存しました。")) % {"label": ja(term.label_ja)})
+        flash(with_data(_("「%(label)s」を保存しました。"), label=term.label_ja))
         return redirect(url_for("stats.vocabulary_index", _anchor=f"kind-{term.kind}"))
     status = 400 if form.errors else 200
     return render_template("stats/term_edit.html", term=term, form=form, title=KIND_TITLES[term.kind],
@@ -171,7 +170,7 @@ def edit_term(term_id: int):
 
 
 def _term_action(term_id: int, action, message):
-    """Run `action` on a term and flash `message(label)`: the label is Markup (lang="ja" on English pages)."""
+    """Run `action` on a term and flash `message(label)` (a `with_data` sentence)."""
     term = _term_or_404(term_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -180,7 +179,7 @@ def _term_action(term_id: int, action, message):
     except DomainError as err:
         flash(_term_error(err), "error")
     else:
-        flash(message(ja(term.label_ja)))
+        flash(message(term.label_ja))
     return redirect(url_for("stats.vocabulary_index", _anchor=f"kind-{term.kind}"))
 
 
@@ -188,17 +187,17 @@ def _term_action(term_id: int, action, message):
 @admin_required
 def retire_term(term_id: int):
     return _term_action(term_id, vocabulary.retire_term,
-                        lambda name: Markup(_("「%(label)s」を廃止しました。これまでの記録には残ります。")) % {"label": name})
+                        lambda name: with_data(_("「%(label)s」を廃止しました。これまでの記録には残ります。"), label=name))
 
 
 @bp.post("/admin/vocabulary/<int:term_id>/restore")
 @admin_required
 def restore_term(term_id: int):
     return _term_action(term_id, vocabulary.restore_term,
-                        lambda name: Markup(_("「%(label)s」をまた選べるようにしました。")) % {"label": name})
+                        lambda name: with_data(_("「%(label)s」をまた選べるようにしました。"), label=name))
 
 
 @bp.post("/admin/vocabulary/<int:term_id>/delete")
 @admin_required
 def delete_term(term_id: int):
-    return _term_action(term_id, vocabulary.delete_term, lambda name: Markup(_("「%(label)s」を削除しました。")) % {"label": name})
+    return _term_action(term_id, vocabulary.delete_term, lambda name: with_data(_("「%(label)s」を削除しました。"), label=name))
