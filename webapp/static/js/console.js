@@ -2,7 +2,7 @@
 // after hand-off, transfer, the outcome record, announcements and walk-ins. Every action goes
 // through the relay (docs/realtime.md); the server-rendered table is replaced by a live one.
 import {
-  RelayClient, attachCounter, clockOf, fill, fillNodes, frameBytes, isComposing, messageKey, readJson, setText,
+  RelayClient, attachCounter, clockOf, dataElement, fill, fillNodes, frameBytes, isComposing, messageKey, readJson, setText,
 } from "./relay-client.js";
 
 const root = document.getElementById("console");
@@ -388,11 +388,8 @@ function closePanel(id, returnFocus) {
 function messageItem(message) {
   const fromResident = message.from === "resident";
   const item = node("li", `bubble ${fromResident ? "bubble-resident" : "bubble-staff"}`);
-  const who = node("span", "bubble-who");
-  const text = node("span", "bubble-text");
-  setText(who, fromResident ? t.resident : (message.display_name || t.you));
-  setText(text, message.text);
-  item.append(who, text, node("span", "bubble-time", clockOf(message.at)));
+  item.append(dataElement("span", "bubble-who", fromResident ? t.resident : (message.display_name || t.you)),
+    dataElement("span", "bubble-text", message.text), node("span", "bubble-time", clockOf(message.at)));
   return item;
 }
 
@@ -458,9 +455,7 @@ function wireAnnounce() {
 
 function addAnnouncement(frame) {
   const item = node("li");
-  const text = node("span");
-  setText(text, frame.text);
-  item.append(node("span", "bubble-time", clockOf(frame.at)), document.createTextNode(" "), text);
+  item.append(node("span", "bubble-time", clockOf(frame.at)), document.createTextNode(" "), dataElement("span", "", frame.text));
   el("announce-log").prepend(item);
   if (pending.delete("announce")) el("announce-status").textContent = t.announced;
 }

@@ -191,6 +191,14 @@ export function setText(element, text) {
   else element.removeAttribute("lang");
 }
 
+/** A new element whose whole text is data people typed (a name, a message), marked as `setText` does. */
+export function dataElement(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  setText(element, text);
+  return element;
+}
+
 /** Data as a node among other words: a <span lang="ja"> when it needs marking, plain text otherwise. */
 export function dataNode(text) {
   const value = text === undefined || text === null ? "" : String(text);

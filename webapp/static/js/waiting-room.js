@@ -1,7 +1,7 @@
 // The resident's waiting room: place in line, announcements, a private line to the staff,
 // the hand-off and the end. The page is server-rendered first; this keeps it live.
 import {
-  RelayClient, attachCounter, clockOf, fill, fillNodes, frameBytes, isComposing, messageKey, readJson, setText,
+  RelayClient, attachCounter, clockOf, dataElement, fill, fillNodes, frameBytes, isComposing, messageKey, readJson,
 } from "./relay-client.js";
 
 const root = document.getElementById("waiting-room");
@@ -40,13 +40,6 @@ function node(tag, className, text) {
   const n = document.createElement(tag);
   if (className) n.className = className;
   if (text !== undefined) n.textContent = text;
-  return n;
-}
-
-/** An element holding data people typed (a name, a message): lang="ja" on English pages when Japanese. */
-function dataElement(tag, className, text) {
-  const n = node(tag, className);
-  setText(n, text);
   return n;
 }
 
