@@ -51,6 +51,16 @@ def scratch_postgres() -> Iterator[str | None]:
         admin.dispose()
 
 
+def each_database() -> Iterator[tuple[str, str]]:
+    """("SQLite", url), then ("PostgreSQL", url) when the server is reachable: each a scratch
+    database, removed once the caller moves on to the next."""
+    with scratch_sqlite() as url:
+        yield "SQLite", url
+    with scratch_postgres() as url:
+        if url:
+            yield "PostgreSQL", url
+
+
 def migrated_app(url: str, **config):
     """The web app on `url`, migrated to the newest schema, with rate limits off (one client
     on loopback is not an attacker) and Alembic's INFO lines quiet."""

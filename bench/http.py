@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench import _bare_flask
-from bench._databases import migrated_app, scratch_postgres, scratch_sqlite
+from bench._databases import each_database, migrated_app
 from bench._http_load import Load, LoadError, interleaved, request
 from bench._http_server import GUNICORN, gunicorn
 from bench._results import record
@@ -265,11 +265,8 @@ def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
     print(f"gunicorn {' '.join(GUNICORN)}; {CONCURRENCY} connections; each figure and its baselines take turns: "
           f"{WARMUP:g} s warm-up, then {ROUNDS} turns of {SLICE:g} s")
-    with scratch_sqlite() as url:
-        _measure(url, "SQLite")
-    with scratch_postgres() as url:
-        if url:
-            _measure(url, "PostgreSQL")
+    for name, url in each_database():
+        _measure(url, name)
 
 
 if __name__ == "__main__":

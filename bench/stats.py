@@ -18,7 +18,7 @@ import time
 
 from sqlalchemy import func, insert, select, text
 
-from bench._databases import migrated_app, scratch_postgres, scratch_sqlite
+from bench._databases import each_database, migrated_app
 from bench._results import record
 from webapp.checkins.models import CheckIn, Outcome, Term, outcome_topics
 from webapp.db import db_session
@@ -139,11 +139,8 @@ def _measure(url: str, name: str) -> None:
 
 def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
-    with scratch_sqlite() as url:
-        _measure(url, "SQLite")
-    with scratch_postgres() as url:
-        if url:
-            _measure(url, "PostgreSQL")
+    for name, url in each_database():
+        _measure(url, name)
 
 
 if __name__ == "__main__":
