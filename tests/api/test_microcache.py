@@ -25,12 +25,17 @@ class Clock:
         return self.now
 
 
+def fresh_cache(app, seconds: float) -> MicroCache:
+    """Start over with a new cache of a `seconds` window, as a restart with that setting would."""
+    app.config["PUBLIC_CACHE_SECONDS"] = seconds
+    app.extensions.pop("microcache", None)
+    return public_cache()
+
+
 @pytest.fixture
 def clock(app):
     """A fresh cache with a 1-second window on a hand-moved clock."""
-    app.config["PUBLIC_CACHE_SECONDS"] = 1
-    app.extensions.pop("microcache", None)
-    cache = public_cache()
+    cache = fresh_cache(app, 1)
     cache.clock = Clock()
     return cache.clock
 
@@ -66,8 +71,7 @@ def test_a_change_behind_the_apps_back_shows_only_after_the_window(app, client, 
 
 
 def test_the_window_on_the_real_clock(app, client, make_session):
-    app.config["PUBLIC_CACHE_SECONDS"] = 0.3
-    app.extensions.pop("microcache", None)
+    fresh_cache(app, 0.3)
     make_session(location="before")
     assert locations(client) == ["before"]
     behind_the_apps_back(app, "UPDATE sessions SET location = 'after'")
@@ -175,8 +179,7 @@ def test_every_change_path_clears_the_cache(app, clock, make_session, change):
 # --- off, staff, same answer -----------------------------------------------------------------
 
 def test_zero_seconds_turns_it_off(app, client, make_session):
-    app.config["PUBLIC_CACHE_SECONDS"] = 0
-    app.extensions.pop("microcache", None)
+    fresh_cache(app, 0)
     make_session(location="before")
     assert locations(client) == ["before"]
     behind_the_apps_back(app, "UPDATE sessions SET location = 'after'")
@@ -213,11 +216,9 @@ def _answer(response) -> tuple:
 
 def test_the_cached_answer_is_the_uncached_one(app, client, make_session):
     make_session()
-    app.config["PUBLIC_CACHE_SECONDS"] = 0
-    app.extensions.pop("microcache", None)
+    fresh_cache(app, 0)
     uncached = _answer(client.get(LIST)), _answer(client.get(FEED))
-    app.config["PUBLIC_CACHE_SECONDS"] = 60
-    app.extensions.pop("microcache", None)
+    fresh_cache(app, 60)
     built, held = [(_answer(client.get(LIST)), _answer(client.get(FEED))) for _ in range(2)]
     assert built == held == uncached
     assert uncached[0][1]["Content-Type"] == "application/json"

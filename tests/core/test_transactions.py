@@ -1,6 +1,7 @@
 """Reads never queue behind a writer on SQLite; writers still take turns and lose nothing."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -28,35 +29,35 @@ def _count_in_thread(wrap) -> tuple[threading.Thread, list]:
     return thread, seen
 
 
+@contextlib.contextmanager
+def _writer_holding_the_lock(app, sql: str):
+    """Another connection that has begun (IMMEDIATE: holding the write lock) with `sql`, rolled back after."""
+    writer = app.extensions["engine"].connect()
+    writer.execute(text(sql))
+    try:
+        yield
+    finally:
+        writer.rollback()
+        writer.close()
+
+
 @sqlite_only
 def test_a_read_goes_on_while_a_writer_holds_the_lock(app, make_session):
     make_session()
-    writer = app.extensions["engine"].connect()
-    writer.execute(text("UPDATE sessions SET note = 'being edited'"))  # begins IMMEDIATE: holds the write lock
-    try:
+    with _writer_holding_the_lock(app, "UPDATE sessions SET note = 'being edited'"):
         reader, seen = _count_in_thread(reading)
         reader.join(5)
         assert not reader.is_alive(), "the read waited for the writer"
         assert seen == [1]
-    finally:
-        writer.rollback()
-        writer.close()
 
 
 @sqlite_only
 def test_work_that_may_write_waits_for_the_writer_instead_of_failing(app, make_session):
-    import contextlib
-
     make_session()
-    writer = app.extensions["engine"].connect()
-    writer.execute(text("SELECT 1"))  # begins IMMEDIATE: holds the write lock
-    try:
+    with _writer_holding_the_lock(app, "SELECT 1"):
         other, seen = _count_in_thread(contextlib.nullcontext)
         other.join(0.5)
         assert other.is_alive() and seen == []  # queued behind the writer (busy timeout), not refused
-    finally:
-        writer.rollback()
-        writer.close()
     other.join(5)
     assert seen == [1]
 
