@@ -77,9 +77,9 @@ def _example_url(session) -> str:
 
 def _fill(app) -> None:
     """Ten fiscal years through the real operations, with reservations and a cancellation a year."""
+    from webapp.db import utcnow
     from webapp.reservations.operations import reserve
     from webapp.sessions.operations import cancel_session, generate_fiscal_year, plan_defaults
-    from webapp.db import utcnow
     from webapp.staff.operations import create_user
 
     create_user("sato", "promoter", "主任推進員 さとう", "bench-password-1")

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from realtime import events, frames
-from realtime.events import frame_of
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
+from realtime.events import frame_of
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.errors import DomainError

@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 
 from realtime import frames, handlers, notify
-from realtime.broker import (Broker, checkin_channel, session_residents, session_staff, user_channel)
+from realtime.broker import Broker, checkin_channel, session_residents, session_staff, user_channel
 from realtime.broker_memory import MemoryBroker
 from realtime.hub import Client, Hub, dump
 from realtime.limits import TokenBucket

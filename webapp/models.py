@@ -1,6 +1,6 @@
 """Every model in one import, so Alembic and the relay see the whole schema."""
 from webapp.checkins.models import Announcement, CheckIn, Message, Outcome, Term  # noqa: F401
+from webapp.db import Base  # noqa: F401
 from webapp.reservations.models import Reservation  # noqa: F401
 from webapp.sessions.models import Session, Slot  # noqa: F401
 from webapp.staff.models import ApiToken, User  # noqa: F401
-from webapp.db import Base  # noqa: F401

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 
 from flask import Flask, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from webapp.timeutil import era_label_en, local, reiwa_label

@@ -14,8 +14,18 @@ from sqlalchemy import select
 
 from tests.conftest import SECRET
 from tests.realtime.conftest import (  # noqa: F401  (fixtures used by this folder's tests)
-    Peer, RelayProcess, ThreadRelay, World, free_port, peers, redis_url_for_tests, relay, relay_config,
-    relay_processes, world)
+    Peer,
+    RelayProcess,
+    ThreadRelay,
+    World,
+    free_port,
+    peers,
+    redis_url_for_tests,
+    relay,
+    relay_config,
+    relay_processes,
+    world,
+)
 from webapp.db import Base, db_session
 
 #: Columns that change merely because someone is connected or looked at a page.
@@ -60,8 +70,8 @@ class Roles:
     LOGINS = {"promoter": "sato", "other_promoter": "kimura", "admin": "boss"}
 
     def __init__(self, app, world: World, make_session):
-        from webapp.staff.operations import issue_api_token, rotate_feed_token
         from webapp.staff.models import User
+        from webapp.staff.operations import issue_api_token, rotate_feed_token
 
         self.app = app
         self.world = world

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conftest import BACKEND, SECRET
 from realtime.tokens import issue_resident_token, issue_staff_token
+from tests.conftest import BACKEND, SECRET
 from tests.security.conftest import Peer, RelayProcess, ThreadRelay
 from tests.security.faults import TcpLink
 from webapp import create_app

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
 from flask.json.tag import TaggedJSONSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from tests.conftest import SECRET
 from tests.security.conftest import Roles, changed_tables, csrf_token, snapshot

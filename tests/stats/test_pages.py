@@ -7,10 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.stats.conftest import during
 from webapp.checkins import operations
 from webapp.timeutil import fiscal_year_of
-
-from tests.stats.conftest import during
 
 
 def _svgs(page: str) -> list[ET.Element]:

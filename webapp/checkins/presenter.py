@@ -21,7 +21,6 @@ from webapp.staff.models import User
 from webapp.templating import clock, format_label, lang, with_data
 from webapp.timeutil import iso
 
-
 # --- shared ---------------------------------------------------------------------------------------
 
 def avatar_view(avatar_id: str) -> dict:

@@ -1,8 +1,8 @@
 """Check-in, the waiting room, the end page and the staff console (thin: rules live in operations)."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   session as cookie, url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

@@ -1,11 +1,12 @@
 """Admin forms for sessions; the rules themselves stay in operations.py, these only parse input."""
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField, TimeField
-from wtforms.fields.choices import SelectChoice
 from wtforms.fields import URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 

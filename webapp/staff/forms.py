@@ -1,7 +1,8 @@
 """Staff forms: sign in, and the admin's account management."""
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice

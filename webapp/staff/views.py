@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -11,8 +12,10 @@ from webapp.errors import DomainError
 from webapp.extensions import login_manager
 from webapp.sessions.models import Session, session_promoters
 from webapp.sessions.views import safe_next
-from webapp.staff import auth  # noqa: F401  (registers the user_loader)
-from webapp.staff import operations
+from webapp.staff import (
+    auth,  # noqa: F401  (registers the user_loader)
+    operations,
+)
 from webapp.staff.auth import admin_required
 from webapp.staff.forms import LoginForm, NewUserForm, PasswordForm, UserForm, role_label, show_error
 from webapp.staff.models import ApiToken, User
