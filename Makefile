@@ -10,9 +10,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python translations
 	$(BIN)/pip install -q -e .
 	touch $@
+
+# Message catalogs: each package's messages.po compiled to a (git-ignored) .mo by Babel's CLI.
+CATALOGS := $(patsubst %.po,%.mo,$(shell find webapp calendars -path '*/translations/*/LC_MESSAGES/messages.po'))
+.PHONY: translations
+translations: $(CATALOGS)
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(BIN)/pybabel
+	$(BIN)/pybabel compile -i $< -o $@
+
+$(BIN)/pybabel: | $(BIN)/python
+	$(BIN)/pip install -q babel
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
