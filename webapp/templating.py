@@ -10,15 +10,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from babel.lists import format_list
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from webapp.timeutil import era_label_en, local, reiwa_label
+from webapp import timeutil
+from webapp.timeutil import era_label_en, reiwa_label
 
 FORMAT_ICONS = {"in_person": "🏢", "online": "💻", "metaverse": "🌐"}
-WEEKDAYS_JA = "月火水木金土日"
 #: Japanese script: CJK punctuation, hiragana, katakana, kanji, full-width forms (（）、〜 and the like).
 JAPANESE = re.compile("[\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -35,14 +36,12 @@ def lang() -> str:
 
 def long_date(day: dt.date) -> str:
     """2026年12月15日（火） / Tue 15 December 2026."""
-    if lang() == "en":
-        return day.strftime("%a %-d %B %Y")
-    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+    return timeutil.long_date(day, lang())
 
 
 def clock(moment: dt.datetime) -> str:
     """13:30 in Ikoma time."""
-    return local(moment).strftime("%H:%M")
+    return timeutil.clock(moment, lang())
 
 
 def range_text(first: str, last: str) -> str:
@@ -97,14 +96,12 @@ def dot() -> str:
     return "・" if lang() == "ja" else " · "
 
 
-def comma() -> str:
-    """The separator between items of a list: 、 / , (with its space)."""
-    return "、" if lang() == "ja" else ", "
-
-
 def list_join(items: Iterable) -> Markup:
-    """Names in a row: 「さとう、たなか」 / "Sato, Tanaka" (items escaped unless already markup)."""
-    return Markup(comma()).join(escape(item) for item in items)
+    """Names in a row, by Babel: 「さとう、たなか」 / "Sato and Tanaka" (items escaped unless already markup).
+
+    The joining words come from CLDR, never from people, so the result is safe markup.
+    """
+    return Markup(format_list([str(escape(item)) for item in items], locale=lang()))
 
 
 def paren(text) -> Markup:
@@ -132,7 +129,6 @@ def init_app(app: Flask) -> None:
         ja_attrs=ja_attrs,
         paren=paren,
         dot=dot,
-        comma=comma,
         fiscal_label=fiscal_label,
         lang=lang,
     )

@@ -1,10 +1,18 @@
-"""Time rules of the service: Asia/Tokyo for people, UTC in the database, 年度 from April."""
+"""Time rules of the service: Asia/Tokyo for people, UTC in the database, 年度 from April.
+
+Dates and times in words are Babel's (CLDR), for the locale the caller passes in: no Flask here.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time, get_day_names, get_month_names
+
 TOKYO = ZoneInfo("Asia/Tokyo")
+#: Babel patterns of the long date: Japanese keeps its full-width parentheses (Babel's own ja
+#: pattern has ASCII ones), English keeps the day before the month.
+LONG_DATE = {"ja": "y年M月d日（E）", "en": "EEE d MMMM y"}
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -20,6 +28,26 @@ def iso(moment: dt.datetime | None) -> str | None:
 def at_tokyo(day: dt.date, clock: dt.time) -> dt.datetime:
     """The aware datetime of `clock` on `day` in Ikoma."""
     return dt.datetime.combine(day, clock, tzinfo=TOKYO)
+
+
+def long_date(day: dt.date, locale: str) -> str:
+    """2026年12月15日（火） / Tue 15 December 2026."""
+    return format_date(day, LONG_DATE.get(locale, LONG_DATE["ja"]), locale=locale)
+
+
+def clock(moment: dt.datetime, locale: str) -> str:
+    """13:30 in Ikoma time, on a 24-hour clock in every language."""
+    return format_time(local(moment), "HH:mm", locale=locale)
+
+
+def weekday_short(day: dt.date, locale: str) -> str:
+    """火 / Tue."""
+    return get_day_names("abbreviated", locale=locale)[day.weekday()]
+
+
+def month_short(month: int, locale: str) -> str:
+    """12月 / Dec."""
+    return get_month_names("abbreviated", locale=locale)[month]
 
 
 def fiscal_year_of(day: dt.date) -> int:

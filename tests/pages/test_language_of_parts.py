@@ -165,7 +165,7 @@ def test_staff_and_admin_pages_in_english_mark_every_japanese_part(client, auth,
     now = world["now"]
     auth.login("tanaka")  # sato has taken はなこ: tanaka's console names him
     assert_english(client, "/staff/", must_show=(
-        '<span lang="ja">主任推進員 さとう</span>, <span lang="ja">主任推進員 たなか</span>',))
+        '<span lang="ja">主任推進員 さとう</span> and <span lang="ja">主任推進員 たなか</span>',))
     html = assert_english(client, f"/staff/sessions/{now.id}/console", must_show=(
         '<span lang="ja">みどり</span>', 'In consultation (<span lang="ja">主任推進員 さとう</span>)'))
     assert '<option value="sato" lang="ja">主任推進員 さとう</option>' in html
@@ -195,7 +195,7 @@ def test_staff_and_admin_pages_in_english_mark_every_japanese_part(client, auth,
     found = audit(generated)
     assert found.root_lang == "en" and not found.leaks, found.leaks
     assert "FY2032 (Reiwa 14)" in generated and '<span lang="ja">国民の休日</span>' in generated
-    assert "2032-04-20, 2032-05-18" in generated and "(2032-09-21)" in generated
+    assert "2032-04-20 and 2032-05-18" in generated and "(2032-09-21)" in generated
     assert_english(client, "/admin/users", must_show=('<span lang="ja">管理者（地域共生社会推進課）</span>',))
     assert_english(client, "/admin/users/new", must_show=('<span lang="ja">主任推進員 さとう</span>',))
     assert_english(client, f"/admin/users/{by_login('sato').id}")
@@ -239,7 +239,7 @@ def test_the_helpers_follow_the_page_language(app):
         assert time_range(start, end) == "13:30–16:30"
         assert ja("<生駒>") == '<span lang="ja">&lt;生駒&gt;</span>'
         assert ja("Ikoma") == "Ikoma" and ja(None) == ""
-        assert list_join(["a", ja("さとう")]) == 'a, <span lang="ja">さとう</span>'
+        assert list_join(["a", ja("さとう")]) == 'a and <span lang="ja">さとう</span>'
         assert paren("2030-05-21") == " (2030-05-21)"
         assert fiscal_label(2025) == "FY2025 (Reiwa 7)" and fiscal_label(2019, western=True) == "FY2019 (Reiwa 1)"
         assert fiscal_label(2018) == "FY2018 (Heisei 30)"

@@ -21,7 +21,7 @@ def test_a_chart_is_well_formed_xml_with_title_and_description():
     assert svg.get("aria-labelledby") == "c1-title c1-desc"
     assert svg.find(SVG + "title").text == "訪問者数"
     desc = svg.find(SVG + "desc").text
-    assert "令和6年度: 対面 1人, メタバース 5人" in desc and "令和5年度: 対面 2人, メタバース 0人" in desc
+    assert "令和6年度: 対面 1人、メタバース 5人" in desc and "令和5年度: 対面 2人、メタバース 0人" in desc
 
 
 def test_every_value_is_written_beside_its_bar():
@@ -47,7 +47,7 @@ def test_labels_are_escaped_so_a_term_cannot_inject_markup():
 
 def test_a_chart_of_zeros_still_draws():
     svg = _chart(series=[Series("令和6年度", [0, 0])])
-    assert svg.find(SVG + "desc").text == "令和6年度: 対面 0人, メタバース 0人"
+    assert svg.find(SVG + "desc").text == "令和6年度: 対面 0人、メタバース 0人"
 
 
 def test_long_labels_are_shortened_to_fit():

@@ -13,7 +13,8 @@ from webapp.reservations.forms import ReserveForm
 from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
 from webapp.sessions import operations
 from webapp.sessions.models import Session, Slot
-from webapp.templating import WEEKDAYS_JA, lang
+from webapp.templating import lang
+from webapp.timeutil import weekday_short
 
 bp = Blueprint("sessions", __name__, template_folder="templates")
 
@@ -32,7 +33,7 @@ def optional_url(endpoint: str, **values) -> str | None:
 @bp.app_template_global()
 def weekday(day: dt.date) -> str:
     """火 / Tue."""
-    return day.strftime("%a") if lang() == "en" else WEEKDAYS_JA[day.weekday()]
+    return weekday_short(day, lang())
 
 
 @bp.app_template_global()

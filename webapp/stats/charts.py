@@ -10,6 +10,8 @@ import dataclasses
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
+from babel.lists import format_list
+
 WIDTH = 720
 LABEL_WIDTH = 210
 VALUE_ROOM = 70
@@ -44,12 +46,12 @@ def fit(text: str, room: float, size: int = FONT) -> str:
     return text + "…"
 
 
-def describe(categories: list[str], series: list[Series], unit: str = "") -> str:
-    """Every value in words, for the chart's <desc> (what a screen reader reads)."""
+def describe(categories: list[str], series: list[Series], unit: str = "", locale: str = "ja") -> str:
+    """Every value in words, for the chart's <desc> (what a screen reader reads), listed in `locale`."""
     parts = []
     for s in series:
-        values = ", ".join(f"{c} {_number(v)}{unit}" for c, v in zip(categories, s.values))
-        parts.append(f"{s.name}: {values}")
+        values = [f"{c} {_number(v)}{unit}" for c, v in zip(categories, s.values, strict=False)]
+        parts.append(f"{s.name}: {format_list(values, locale=locale)}")
     return " / ".join(parts)
 
 
@@ -89,8 +91,8 @@ def _legend(chart_id: str, series: list[Series]) -> str:
 
 
 def bar_chart(chart_id: str, title: str, categories: list[str], series: list[Series],
-              unit: str = "", desc: str | None = None) -> str:
-    """A horizontal grouped bar chart: one group per category, one bar per series.
+              unit: str = "", desc: str | None = None, locale: str = "ja") -> str:
+    """A horizontal grouped bar chart: one group per category, one bar per series (described in `locale`).
 
     `chart_id` must be unique on the page (it prefixes the ids the chart refers to).
     """
@@ -118,7 +120,7 @@ def bar_chart(chart_id: str, title: str, categories: list[str], series: list[Ser
             )
         y += group_height + GROUP_GAP
     axis = f'<line x1="{LABEL_WIDTH}" y1="{LEGEND_HEIGHT}" x2="{LABEL_WIDTH}" y2="{height}" stroke="#1f2933"/>'
-    description = desc if desc is not None else describe(categories, series, unit)
+    description = desc if desc is not None else describe(categories, series, unit, locale)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" font-family="sans-serif" fill="#1f2933" '

@@ -6,6 +6,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from webapp import timeutil
 from webapp.checkins import operations as checkin_operations
 from webapp.checkins import presenter as checkin_presenter
 from webapp.sessions.models import FORMATS
@@ -41,8 +42,8 @@ def year_choices(latest: int | None = None) -> list[tuple[int, str]]:
 
 
 def month_short(month_key: str) -> str:
-    month = int(month_key[5:])
-    return dt.date(2000, month, 1).strftime("%b") if lang() == "en" else f"{month}月"
+    """4月 / Apr, for the month chart's categories."""
+    return timeutil.month_short(int(month_key[5:]), lang())
 
 
 def month_format(entry: dict) -> str:
@@ -107,7 +108,7 @@ def format_chart(stats: dict) -> Markup:
             previous.append(stats["previous"]["by_format"][fmt][key])
     return Markup(charts.bar_chart(
         "chart-format", _("開催形式ごとの訪問者数と相談件数"), categories,
-        [charts.Series(now, current), charts.Series(before, previous)], unit=_unit("人")))
+        [charts.Series(now, current), charts.Series(before, previous)], unit=_unit("人"), locale=lang()))
 
 
 def month_chart(stats: dict) -> Markup:
@@ -117,7 +118,7 @@ def month_chart(stats: dict) -> Markup:
     return Markup(charts.bar_chart(
         "chart-month", _("月ごとの訪問者数"), categories,
         [charts.Series(now, [e["visits"] for e in stats["by_month"]]),
-         charts.Series(before, [e["visits"] for e in stats["previous"]["by_month"]])], unit=_unit("人")))
+         charts.Series(before, [e["visits"] for e in stats["previous"]["by_month"]])], unit=_unit("人"), locale=lang()))
 
 
 def section_chart(stats: dict, section: str, title: str) -> Markup:
@@ -127,7 +128,7 @@ def section_chart(stats: dict, section: str, title: str) -> Markup:
     return Markup(charts.bar_chart(
         f"chart-{section}", title, [r["label"] for r in rows],
         [charts.Series(now, [r["count"] for r in rows]), charts.Series(before, [r["previous"] for r in rows])],
-        unit=_unit("件")))
+        unit=_unit("件"), locale=lang()))
 
 
 def avatar(avatar_id: str) -> dict:
