@@ -1,8 +1,7 @@
 // The resident's waiting room: place in line, announcements, a private line to the staff,
 // the hand-off and the end. The page is server-rendered first; this keeps it live.
-import {
-  RelayClient, attachCounter, clockOf, dataElement, fill, fillNodes, frameBytes, isComposing, messageKey, readJson,
-} from "./relay-client.js";
+import { attachCounter, clockOf, dataElement, fill, fillNodes, isComposing, node, readJson } from "./dom.js";
+import { RelayClient, frameBytes, messageKey } from "./relay-client.js";
 
 const root = document.getElementById("waiting-room");
 const data = readJson("waiting-room-data");
@@ -35,13 +34,6 @@ let leaving = false;
 // so screen readers do not hear the whole conversation again.
 const shown = new Set([...conversation.querySelectorAll("[data-key]")].map((item) => item.dataset.key));
 const shownNotices = new Set();
-
-function node(tag, className, text) {
-  const n = document.createElement(tag);
-  if (className) n.className = className;
-  if (text !== undefined) n.textContent = text;
-  return n;
-}
 
 function showQueue({ position, estimated_wait_s: waitS }) {
   if (!position) {

@@ -1,0 +1,93 @@
+// What the console does with each relay frame, by type (docs/realtime.md). Frames about another
+// session (a promoter may have two consoles open) are ignored.
+import { fillNodes } from "../dom.js";
+import { addAnnouncement } from "./announcements.js";
+import { showCounts } from "./counts.js";
+import { addMessage, closePanel, openPanel, setLog, updatePanel } from "./panels.js";
+import { renderQueue } from "./queue.js";
+import { el, entries, logs, nameOf, panels, pending, report, say, sessionId, shared, t } from "./state.js";
+
+const forThisSession = (frame) => frame.session_id === undefined || frame.session_id === sessionId;
+
+export const handlers = {
+  welcome() {
+    // Back after a break: fill the open conversations again (the queue and counts follow by themselves).
+    for (const id of panels.keys()) {
+      if (entries.get(id) && entries.get(id).source !== "staff") shared.client.send({ type: "history", checkin_id: id });
+    }
+  },
+  queue(frame) {
+    if (forThisSession(frame)) renderQueue(frame.entries || []);
+  },
+  counts(frame) {
+    if (forThisSession(frame)) showCounts(frame);
+  },
+  message(frame) {
+    if (forThisSession(frame) && entries.has(frame.checkin_id)) addMessage(frame);
+  },
+  announcement(frame) {
+    if (forThisSession(frame)) addAnnouncement(frame);
+  },
+  // The resident is ours (after take, or handed over by a colleague): the conversation so far comes along.
+  taken(frame) {
+    if (!forThisSession(frame)) return;
+    const id = frame.checkin_id;
+    setLog(id, frame.messages);
+    const asked = pending.get(id) === "take";
+    pending.delete(id);
+    openPanel(id, asked);
+    const name = nameOf(entries.get(id));
+    if (frame.transferred_from) say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
+    else say(fillNodes(t.taken, { name }));
+  },
+  history(frame) {
+    if (forThisSession(frame)) setLog(frame.checkin_id, frame.messages);
+  },
+  transferred(frame) {
+    if (!forThisSession(frame)) return;
+    pending.set(frame.checkin_id, "transferred");
+    say(fillNodes(t.transferred, { name: nameOf(entries.get(frame.checkin_id)), to: frame.to.display_name }));
+    closePanel(frame.checkin_id, true);
+  },
+  closed(frame) {
+    if (!forThisSession(frame)) return;
+    pending.set(frame.checkin_id, "closed");
+    say(fillNodes(t.closed, { name: nameOf(entries.get(frame.checkin_id)) }));
+    closePanel(frame.checkin_id, true);
+  },
+  removed(frame) {
+    if (!forThisSession(frame)) return;
+    pending.set(frame.checkin_id, "removed");
+    say(fillNodes(t.removed, { name: nameOf(entries.get(frame.checkin_id)) }));
+    closePanel(frame.checkin_id);
+  },
+  // The resident erased what they wrote: drop the texts from this screen too, keep the row.
+  erased(frame) {
+    if (!forThisSession(frame)) return;
+    const id = frame.checkin_id;
+    logs.set(id, []);
+    const panel = panels.get(id);
+    if (panel) {
+      panel.parts.log.replaceChildren();
+      panel.parts.logEmpty.hidden = false;
+    }
+    say(fillNodes(t.erased, { name: nameOf(entries.get(id)) }));
+  },
+  walkin(frame) {
+    if (forThisSession(frame)) el("walkin-status").textContent = t.walkin_recorded;
+  },
+  resident_left(frame) {
+    say(fillNodes(t.left_in_consultation, { name: nameOf(entries.get(frame.checkin_id)) }));
+    const panel = panels.get(frame.checkin_id);
+    if (!panel) return;
+    panel.leftEarly = true;
+    updatePanel(frame.checkin_id);
+  },
+  error(frame) {
+    const text = t.errors[frame.code] || t.errors.generic;
+    const id = frame.checkin_id;
+    if (id !== undefined) pending.delete(id);
+    const actor = id !== undefined && panels.has(id) ? panels.get(id).section : shared.lastActor;
+    report(text, actor);
+  },
+};

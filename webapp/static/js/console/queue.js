@@ -1,0 +1,147 @@
+// The queue table: one live row per check-in (take, open, remove), what changed said aloud, and
+// the ticking wait. The server-rendered rows are replaced by these on the first queue.
+import { fill, fillNodes, setText } from "../dom.js";
+import { openPanel, updatePanel } from "./panels.js";
+import {
+  avatarOf, cloneTemplate, el, entries, isMine, nameOf, panels, pending, rows, say, send, shared, t,
+} from "./state.js";
+
+const queueBody = el("queue-body");
+
+function formatWaited(entry) {
+  let seconds = entry.waited_s || 0;
+  if (entry.status === "waiting") seconds += Math.floor((performance.now() - entry.receivedAt) / 1000);
+  return fill(t.waited, { m: Math.floor(seconds / 60), s: String(seconds % 60).padStart(2, "0") });
+}
+
+function statusText(entry) {
+  if (entry.status === "waiting") return t.waiting;
+  if (isMine(entry)) return t.in_consultation_me;
+  if (entry.taken_by) return fillNodes(t.in_consultation_other, { name: entry.taken_by.display_name });
+  return t.in_consultation;
+}
+
+function makeRow(id) {
+  const tr = cloneTemplate("row-template", id);
+  const q = (selector) => tr.querySelector(selector);
+  const parts = {
+    avatar: q(".row-avatar"), avatarLabel: q(".row-avatar-label"), urgent: q(".row-urgent"),
+    unread: q(".row-unread"), nickname: q(".row-nickname"), waited: q(".row-waited"),
+    reserved: q(".row-reserved"), status: q(".row-status"), take: q(".row-take"), mode: q(".row-mode"),
+    takeButton: q(".row-take-button"), open: q(".row-open"), remove: q(".row-remove"),
+    confirm: q(".row-remove-confirm"), yes: q(".row-remove-yes"), no: q(".row-remove-no"),
+  };
+  parts.openLabel = tr.querySelector(".row-open-label");
+  parts.messageLabel = parts.openLabel.textContent;
+  parts.takeButton.addEventListener("click", () => {
+    pending.set(id, "take");
+    send({ type: "take", checkin_id: id, mode: parts.mode.value });
+  });
+  parts.open.addEventListener("click", () => openPanel(id, true));
+  parts.remove.addEventListener("click", () => {
+    parts.remove.hidden = true;
+    parts.confirm.hidden = false;
+    parts.no.focus();
+  });
+  parts.no.addEventListener("click", () => {
+    parts.confirm.hidden = true;
+    parts.remove.hidden = false;
+    parts.remove.focus();
+  });
+  parts.yes.addEventListener("click", () => {
+    pending.set(id, "remove");
+    send({ type: "remove", checkin_id: id });
+  });
+  const row = { tr, parts };
+  rows.set(id, row);
+  return row;
+}
+
+function fillRow(row, entry) {
+  const { parts, tr } = row;
+  const avatar = avatarOf(entry);
+  const mine = isMine(entry);
+  const waiting = entry.status === "waiting";
+  if (parts.avatar.getAttribute("src") !== avatar.image_url) parts.avatar.src = avatar.image_url;
+  parts.avatarLabel.textContent = avatar.label;
+  parts.urgent.hidden = !entry.urgent;
+  tr.classList.toggle("is-urgent", Boolean(entry.urgent));
+  tr.classList.toggle("is-mine", mine);
+  setText(parts.nickname, entry.nickname);
+  parts.waited.textContent = formatWaited(entry);
+  parts.reserved.textContent = entry.source === "staff" ? t.walkin : (entry.reserved ? t.reserved_yes : t.reserved_no);
+  parts.status.replaceChildren(statusText(entry));
+  parts.take.hidden = !waiting;
+  parts.open.hidden = !(waiting || mine);
+  parts.openLabel.textContent = mine ? t.open_chat : parts.messageLabel;
+  // Buttons repeat on every row: their accessible name says whom they act on.
+  for (const hidden of tr.querySelectorAll(".row-name")) hidden.replaceChildren(" ", nameOf(entry));
+  // Removing is for abuse: offered while waiting or to the promoter who has the person.
+  const removable = waiting || (mine && entry.source !== "staff");
+  if (!removable) parts.confirm.hidden = true;
+  parts.remove.hidden = !removable || !parts.confirm.hidden;
+}
+
+export function renderQueue(list) {
+  const seen = new Set();
+  // The relay sends urgent first already; keep that even if an older relay did not.
+  const ordered = [...list].sort((a, b) => Number(Boolean(b.urgent)) - Number(Boolean(a.urgent)));
+  ordered.forEach((entry, index) => {
+    const id = entry.checkin_id;
+    seen.add(id);
+    const before = entries.get(id);
+    entry.receivedAt = performance.now();
+    entries.set(id, entry);
+    const row = rows.get(id) || makeRow(id);
+    fillRow(row, entry);
+    // Move a row only when its place changed, so focus inside other rows stays where it is.
+    if (queueBody.children[index] !== row.tr) queueBody.insertBefore(row.tr, queueBody.children[index] || null);
+    noticeChange(before, entry);
+  });
+  for (const [id, row] of [...rows]) {
+    if (seen.has(id)) continue;
+    const focused = row.tr.contains(document.activeElement);
+    row.tr.remove();
+    rows.delete(id);
+    entryGone(id, entries.get(id));
+    entries.delete(id);
+    if (focused) el("queue-heading").focus();
+  }
+  // The server-rendered rows (before JS) are not ours: drop them.
+  const ours = new Set([...rows.values()].map((row) => row.tr));
+  for (const stray of [...queueBody.children]) if (!ours.has(stray)) stray.remove();
+  el("queue-empty").hidden = rows.size > 0;
+}
+
+/** Tell the person at the console what changed, and open what is now theirs. */
+function noticeChange(before, entry) {
+  const id = entry.checkin_id;
+  if (!before) {
+    if (shared.initialised && entry.source !== "staff") {
+      say(fillNodes(entry.urgent ? t.urgent_arrival : t.new_arrival, { name: nameOf(entry) }));
+    }
+  } else if (entry.urgent && !before.urgent) {
+    say(fillNodes(t.urgent_arrival, { name: nameOf(entry) }));
+  }
+  if (isMine(entry) && !isMine(before)) openPanel(id, false);
+  else if (panels.has(id)) updatePanel(id);
+}
+
+/** A check-in left the live queue: closed, removed, left or timed out. */
+function entryGone(id, entry) {
+  const asked = pending.get(id);
+  pending.delete(id);
+  if (!asked && entry && entry.status === "waiting") say(fillNodes(t.left, { name: nameOf(entry) }));
+  const panel = panels.get(id);
+  if (!panel) return;
+  panel.parts.state.textContent = t.panel_ended;
+  panel.parts.composer.hidden = true;
+  panel.parts.mine.hidden = true;
+}
+
+export function tick() {
+  for (const [id, row] of rows) {
+    const entry = entries.get(id);
+    if (entry && entry.status === "waiting") row.parts.waited.textContent = formatWaited(entry);
+  }
+}
