@@ -1,4 +1,4 @@
-"""The rules of check-in, the queue, hand-off and outcomes (webapp/checkins/operations.py)."""
+"""The rules of check-in, the queue, hand-off and outcomes (webapp/checkins/operations/)."""
 from __future__ import annotations
 
 import datetime as dt
