@@ -10,7 +10,8 @@ from calendars.feeds import SessionCounts
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session
 from webapp.reservations.models import Reservation
-from webapp.sessions.models import Session, Slot, session_promoters
+from webapp.sessions.models import Session, Slot
+from webapp.sessions.operations import promoter_session_ids
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,8 +31,7 @@ def _visible(cancelled_since: dt.datetime):
 
 
 def _assigned_ids(user_id: int, cancelled_since: dt.datetime):
-    return (select(Session.id).join(session_promoters, session_promoters.c.session_id == Session.id)
-            .where(session_promoters.c.user_id == user_id, _visible(cancelled_since)))
+    return select(Session.id).where(Session.id.in_(promoter_session_ids(user_id)), _visible(cancelled_since))
 
 
 def public_sessions(cancelled_since: dt.datetime) -> list[Session]:
@@ -56,7 +56,8 @@ def staff_counts(user_id: int, cancelled_since: dt.datetime) -> dict[int, Sessio
         select(CheckIn.session_id, func.count(CheckIn.id)).where(CheckIn.session_id.in_(ids))
         .group_by(CheckIn.session_id)
     ).all())
-    return {sid: SessionCounts(reservations.get(sid, 0), checkins.get(sid, 0)) for sid in reservations.keys() | checkins.keys()}
+    return {sid: SessionCounts(reservations.get(sid, 0), checkins.get(sid, 0))
+            for sid in reservations.keys() | checkins.keys()}
 
 
 def public_state(cancelled_since: dt.datetime) -> FeedState:

@@ -9,6 +9,7 @@ import datetime as dt
 
 from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Message
+from webapp.checkins.operations import counting
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import Session
 from webapp.staff.models import User
@@ -91,15 +92,10 @@ def resident_welcome(checkin: CheckIn) -> dict:
     return frame
 
 
-def _waited_s(checkin: CheckIn, now: dt.datetime) -> int:
-    until = checkin.taken_at or checkin.ended_at or now
-    return max(int((until - checkin.created_at).total_seconds()), 0)
-
-
 def queue_entry(checkin: CheckIn, now: dt.datetime) -> dict:
     entry = {
         "checkin_id": checkin.id, "avatar": checkin.avatar, "nickname": checkin.nickname,
-        "waited_s": _waited_s(checkin, now), "reserved": checkin.reservation_id is not None,
+        "waited_s": counting.waited_s(checkin, now), "reserved": checkin.reservation_id is not None,
         "urgent": checkin.urgent, "status": checkin.status, "source": checkin.source,
         "checked_in_at": iso(checkin.created_at),
     }

@@ -55,7 +55,8 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     if session.status != "scheduled":
         raise DomainError("session_cancelled", "This session has been cancelled.", 409)
     if slot.starts_at <= utcnow():
-        raise DomainError("slot_past", "This time has already started; please just come along or pick a later time.", 409)
+        raise DomainError("slot_past",
+                          "This time has already started; please just come along or pick a later time.", 409)
     # The ORM's own synchronisation of the loaded slot cost a profiled tenth of a reservation;
     # expiring the one column it would set is enough (read again only if someone asks).
     taken = db_session.execute(
@@ -88,8 +89,15 @@ def find(raw_code: str) -> Reservation | None:
     return db_session.scalar(select(Reservation).where(Reservation.code == code))
 
 
+def cancellable(reservation: Reservation) -> bool:
+    """Active and its time not yet over (cancelling afterwards would change nothing)."""
+    return reservation.status == "active" and reservation.slot.ends_at > utcnow()
+
+
 def cancel(reservation: Reservation) -> Reservation:
-    """Cancel and give the seat back; cancelling twice is harmless."""
+    """Cancel and give the seat back; cancelling twice is harmless, once the time is over it is refused."""
+    if reservation.status == "active" and not cancellable(reservation):
+        raise DomainError("slot_ended", "This reservation's time is over; there is nothing left to cancel.", 409)
     done = db_session.execute(
         update(Reservation)
         .where(Reservation.id == reservation.id, Reservation.status == "active")

@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from webapp.db import db_session, utcnow
+from webapp.db import db_session
 from webapp.errors import DomainError
 from webapp.reservations import operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, reservation_error
-from webapp.reservations.models import Reservation
 from webapp.sessions.models import Slot
 from webapp.sessions.views import render_detail
 
@@ -26,11 +25,6 @@ def _not_found(form: LookupForm | None = None):
     form = form or LookupForm(formdata=None)
     form.code.errors = [_("この予約番号は見つかりませんでした。もう一度お確かめください。")]
     return _private(make_response(render_template("reservations/lookup.html", form=form), 404))
-
-
-def _cancellable(reservation: Reservation) -> bool:
-    """Active and its time not yet over (cancelling afterwards would change nothing)."""
-    return reservation.status == "active" and reservation.slot.ends_at > utcnow()
 
 
 @bp.post("/slots/<int:slot_id>/reserve")
@@ -60,7 +54,7 @@ def show(code: str):
     slot = reservation.slot
     return _private(make_response(render_template(
         "reservations/show.html", reservation=reservation, slot=slot, session=slot.session,
-        cancellable=_cancellable(reservation),
+        cancellable=operations.cancellable(reservation),
         ics_url=f"/api/v1/reservations/{reservation.code}.ics",
     )))
 
@@ -71,7 +65,7 @@ def cancel(code: str):
     if reservation is None:
         return _not_found()
     form = ConfirmForm()
-    if not _cancellable(reservation):
+    if not operations.cancellable(reservation):
         return redirect(url_for("reservations.show", code=reservation.code))
     if form.validate_on_submit():
         operations.cancel(reservation)

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 
 import jpholiday
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import selectinload
 
 from webapp import signals
 from webapp.db import db_session, utcnow
 from webapp.errors import DomainError
 from webapp.reservations.models import Reservation
-from webapp.sessions.models import FORMATS, Session, Slot
+from webapp.sessions.models import FORMATS, Session, Slot, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import TOKYO, at_tokyo, fiscal_year_bounds, local, third_tuesday
 
@@ -100,7 +100,8 @@ def create_session(spec: SessionSpec) -> Session:
 def active_reservations(session: Session) -> int:
     """How many seats of `session` are held."""
     return db_session.scalar(
-        select(func.count(Reservation.id)).join(Slot).where(Slot.session_id == session.id, Reservation.status == "active")
+        select(func.count(Reservation.id)).join(Slot)
+        .where(Slot.session_id == session.id, Reservation.status == "active")
     ) or 0
 
 
@@ -115,7 +116,8 @@ def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, day: d
         session.slots = cut_slots(starts_at, ends_at, minutes, capacity)
     else:
         if any(s.starts_at + delta < starts_at or s.ends_at + delta > ends_at for s in session.slots):
-            raise DomainError("has_reservations", "Reserved slots would no longer fit; move them by the same amount or cancel.", 409)
+            raise DomainError("has_reservations",
+                              "Reserved slots would no longer fit; move them by the same amount or cancel.", 409)
         for slot in session.slots:
             slot.starts_at += delta
             slot.ends_at += delta
@@ -238,9 +240,25 @@ def plan_defaults(config: Mapping, promoters: list[str] | None = None) -> PlanDe
 
 
 def is_open(session: Session, now: dt.datetime | None = None) -> bool:
-    """True while residents can check in: scheduled and within its hours."""
+    """True while residents can check in: scheduled and within its hours (pages, API and relay ask this)."""
     now = now or utcnow()
     return session.status == "scheduled" and session.starts_at <= now < session.ends_at
+
+
+def promoter_session_ids(user_id: int) -> Select:
+    """The ids of the sessions this person is assigned to as a promoter (for an admin too: only their own)."""
+    return select(session_promoters.c.session_id).where(session_promoters.c.user_id == user_id)
+
+
+def promotes(user_id: int, session_id: int) -> bool:
+    """Whether this person is assigned to this session as a promoter."""
+    query = promoter_session_ids(user_id).where(session_promoters.c.session_id == session_id).limit(1)
+    return db_session.scalar(query) is not None
+
+
+def run_by(user: User) -> ColumnElement[bool]:
+    """A condition on Session: the sessions `user` runs (an admin every one, a promoter those assigned)."""
+    return true() if user.role == "admin" else Session.id.in_(promoter_session_ids(user.id))
 
 
 def upcoming(now: dt.datetime | None = None, limit: int = 12) -> list[Session]:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from webapp.db import db_session, utcnow
 from webapp.errors import DomainError
 from webapp.extensions import login_manager
-from webapp.sessions.models import Session, session_promoters
+from webapp.sessions.models import Session
+from webapp.sessions.operations import run_by
 from webapp.sessions.views import safe_next
 from webapp.staff import (
     auth,  # noqa: F401  (registers the user_loader)
@@ -76,10 +77,8 @@ def logout():
 
 def _my_upcoming(user: User) -> list[Session]:
     """Sessions not yet over that `user` runs (an admin: all), soonest first."""
-    query = select(Session).where(Session.ends_at > utcnow()).order_by(Session.starts_at)
-    if not user.is_admin:
-        query = query.join(session_promoters).where(session_promoters.c.user_id == user.id)
-    return list(db_session.scalars(query))
+    return list(db_session.scalars(
+        select(Session).where(Session.ends_at > utcnow(), run_by(user)).order_by(Session.starts_at)))
 
 
 @bp.get("/staff/")
@@ -100,7 +99,8 @@ def _user_or_404(user_id: int) -> User:
 def _live_tokens() -> dict[int, int]:
     """Unrevoked API tokens per account."""
     rows = db_session.execute(
-        select(ApiToken.user_id, func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id))
+        select(ApiToken.user_id, func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))
+        .group_by(ApiToken.user_id))
     return dict(rows.all())
 
 

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from webapp import timeutil
 from webapp.checkins import operations as checkin_operations
 from webapp.checkins import presenter as checkin_presenter
+from webapp.checkins.operations import counting
 from webapp.sessions.models import FORMATS
 from webapp.stats import charts, queries
 from webapp.templating import dot, fiscal_label, format_label, lang, list_join, long_date, range_text
@@ -151,9 +152,8 @@ def kind_label(kind: str) -> str:
 
 
 def waited_s(checkin) -> int | None:
-    """How long this person waited: until taken, or until they left."""
-    until = checkin.taken_at or (checkin.ended_at if checkin.status == "left" else None)
-    return None if until is None else max(int((until - checkin.created_at).total_seconds()), 0)
+    """How long this person waited: until taken, or until they left (None while nothing was measured)."""
+    return counting.waited_s(checkin)
 
 
 def record_counts(session_id: int, checkins) -> dict:

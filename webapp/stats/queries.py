@@ -5,13 +5,13 @@ How things are counted (the city's 実績 and CONTRACT.md):
   fiscal year 2024 = sessions dated 2024-04-01 .. 2025-03-31.
 - 開催回数 (sessions held): sessions not cancelled that have ended, or that had at least one
   check-in (a session running today counts as soon as someone came).
-- 訪問 (visit): a check-in, except those staff removed (status "removed": abuse, test entries).
-  Check-ins of a session cancelled afterwards still count: those people did come.
-- 相談 (consultation): a check-in closed with an outcome of kind "consultation".
+- 訪問 (visit) and 相談 (consultation): as defined in webapp/checkins/operations/counting.py, the
+  same definitions the live counts use. Check-ins of a session cancelled afterwards still count:
+  those people did come.
 - 相談せず退出 (left without consulting): a check-in that ended with status "left".
-- 待ち時間 (wait): taken_at - created_at of residents' own check-ins a promoter took (walk-ins
-  recorded by staff waited in no queue); the median is reported.
-  Residents who left before being taken are reported apart: ended_at - created_at, median.
+- 待ち時間 (wait): the wait as counting.py defines it, for residents' own check-ins a promoter took
+  (walk-ins recorded by staff waited in no queue); the median is reported. Residents who left
+  before being taken are reported apart (their wait ends when they left), median.
 - 相談内容・相談結果・つなぎ先 are counted over consultations only (a visit without a
   consultation has none); one consultation may have several topics.
 
@@ -25,37 +25,16 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import Float, and_, case, func, literal, select, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import and_, case, func, literal, select, union_all
 
 from webapp.checkins.models import CheckIn, Outcome, Term, outcome_topics
+from webapp.checkins.operations.counting import is_consultation, is_visit, waited_seconds
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import FORMATS, Session
 from webapp.timeutil import fiscal_year_bounds, fiscal_year_of, reiwa_label
 
 #: The outcome sections and the term kind each counts.
 SECTIONS = (("topics", "topic"), ("results", "result"), ("referrals", "agency"))
-
-
-class seconds_between(FunctionElement):
-    """Seconds from the second timestamp to the first, as a float, on each database."""
-
-    type = Float()
-    name = "seconds_between"
-    inherit_cache = True
-
-
-@compiles(seconds_between)
-def _seconds_between_default(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
 @dataclasses.dataclass
@@ -98,10 +77,6 @@ def _session_ids(first: dt.date, last: dt.date):
     return select(Session.id).where(_in_range(first, last))
 
 
-def _consulted():
-    return and_(CheckIn.status == "closed", Outcome.kind == "consultation")
-
-
 def _tallies(first: dt.date, last: dt.date) -> tuple[dict[int, SessionTally], list[tuple]]:
     """Every session in the range with its counts, and (session, result, referral, n) of its consultations."""
     tallies = {
@@ -112,7 +87,7 @@ def _tallies(first: dt.date, last: dt.date) -> tuple[dict[int, SessionTally], li
     }
     counted = db_session.execute(
         select(CheckIn.session_id, func.count(CheckIn.id),
-               func.sum(case((CheckIn.status != "removed", 1), else_=0)),
+               func.sum(case((is_visit(), 1), else_=0)),
                func.sum(case((CheckIn.status == "left", 1), else_=0)),
                func.sum(case((_taken(), 1), else_=0)),
                func.sum(case((_left_waiting(), 1), else_=0)))
@@ -124,7 +99,7 @@ def _tallies(first: dt.date, last: dt.date) -> tuple[dict[int, SessionTally], li
     outcomes = db_session.execute(
         select(CheckIn.session_id, Outcome.result_id, Outcome.referred_to_id, func.count(Outcome.id))
         .select_from(Outcome).join(CheckIn, CheckIn.id == Outcome.checkin_id)
-        .where(CheckIn.session_id.in_(_session_ids(first, last)), _consulted())
+        .where(CheckIn.session_id.in_(_session_ids(first, last)), is_consultation())
         .group_by(CheckIn.session_id, Outcome.result_id, Outcome.referred_to_id)).all()
     for session_id, _result, _agency, n in outcomes:
         tallies[session_id].consultations += n
@@ -137,24 +112,21 @@ def _topic_counts(first: dt.date, last: dt.date) -> list[tuple]:
         select(CheckIn.session_id, outcome_topics.c.term_id, func.count())
         .select_from(outcome_topics).join(Outcome, Outcome.id == outcome_topics.c.outcome_id)
         .join(CheckIn, CheckIn.id == Outcome.checkin_id)
-        .where(CheckIn.session_id.in_(_session_ids(first, last)), _consulted())
+        .where(CheckIn.session_id.in_(_session_ids(first, last)), is_consultation())
         .group_by(CheckIn.session_id, outcome_topics.c.term_id)).all()
 
 
 def _taken():
     # Walk-ins recorded by staff are taken the moment they are recorded: they waited in no queue.
-    return and_(CheckIn.source == "resident", CheckIn.taken_at.is_not(None), CheckIn.status != "removed")
+    return and_(CheckIn.source == "resident", CheckIn.taken_at.is_not(None), is_visit())
 
 
 def _left_waiting():
     return and_(CheckIn.status == "left", CheckIn.taken_at.is_(None), CheckIn.ended_at.is_not(None))
 
 
-#: What is timed for each kind of wait: condition on the check-in, and the seconds waited.
-WAITS = {
-    "taken": (_taken, lambda: seconds_between(CheckIn.taken_at, CheckIn.created_at)),
-    "left": (_left_waiting, lambda: seconds_between(CheckIn.ended_at, CheckIn.created_at)),
-}
+#: Which check-ins each kind of wait times (how long each waited is counting.waited_seconds).
+WAITS = {"taken": _taken, "left": _left_waiting}
 
 
 def _medians(tallies: dict[int, SessionTally]) -> dict[tuple, int | None]:
@@ -177,11 +149,11 @@ def _medians(tallies: dict[int, SessionTally]) -> dict[tuple, int | None]:
         return {}
     branches = []
     for index, (key, session_ids) in enumerate(groups.items()):
-        condition, seconds = WAITS[key[2]]
+        condition, seconds = WAITS[key[2]], waited_seconds()
         n = sizes[key]
         middle = (
-            select(seconds().label("v")).where(CheckIn.session_id.in_(session_ids), condition())
-            .order_by(seconds()).limit(2 - n % 2).offset((n - 1) // 2).subquery()
+            select(seconds.label("v")).where(CheckIn.session_id.in_(session_ids), condition())
+            .order_by(seconds).limit(2 - n % 2).offset((n - 1) // 2).subquery()
         )
         branches.append(select(literal(index).label("g"), middle.c.v))
     middles = union_all(*branches).subquery()

@@ -14,7 +14,8 @@ from webapp.checkins.operations import can_staff
 from webapp.db import db_session
 from webapp.errors import DomainError
 from webapp.extensions import login_manager
-from webapp.sessions.models import Session, session_promoters
+from webapp.sessions.models import Session
+from webapp.sessions.operations import promoter_session_ids
 from webapp.staff.auth import admin_required
 from webapp.stats import presenter, queries, vocabulary
 from webapp.stats.forms import ActionForm, NewTermForm, TermForm
@@ -65,14 +66,15 @@ def index():
     year, error = _asked_year([y for y, _ in choices], presenter.current_fiscal_year())
     stats = queries.fiscal_year_stats(year)
     return render_template("stats/index.html", stats=stats, choices=choices, year=year, year_error=error,
-                           sessions=queries.session_rows(year), p=presenter, records_open=_records_open_to(current_user))
+                           sessions=queries.session_rows(year), p=presenter,
+                           records_open=_records_open_to(current_user))
 
 
 def _records_open_to(user) -> set[int] | None:
     """Ids of the sessions whose visitor record `user` may open (None: every one, for admins)."""
     if user.is_admin:
         return None
-    return set(db_session.scalars(select(session_promoters.c.session_id).where(session_promoters.c.user_id == user.id)))
+    return set(db_session.scalars(promoter_session_ids(user.id)))
 
 
 @bp.get("/staff/stats/sessions/<int:session_id>")
@@ -186,8 +188,9 @@ def _term_action(term_id: int, action, message):
 @bp.post("/admin/vocabulary/<int:term_id>/retire")
 @admin_required
 def retire_term(term_id: int):
-    return _term_action(term_id, vocabulary.retire_term,
-                        lambda name: with_data(_("「%(label)s」を廃止しました。これまでの記録には残ります。"), label=name))
+    return _term_action(
+        term_id, vocabulary.retire_term,
+        lambda name: with_data(_("「%(label)s」を廃止しました。これまでの記録には残ります。"), label=name))
 
 
 @bp.post("/admin/vocabulary/<int:term_id>/restore")
@@ -200,4 +203,5 @@ def restore_term(term_id: int):
 @bp.post("/admin/vocabulary/<int:term_id>/delete")
 @admin_required
 def delete_term(term_id: int):
-    return _term_action(term_id, vocabulary.delete_term, lambda name: with_data(_("「%(label)s」を削除しました。"), label=name))
+    return _term_action(term_id, vocabulary.delete_term,
+                        lambda name: with_data(_("「%(label)s」を削除しました。"), label=name))

@@ -1,0 +1,36 @@
+"""Check-ins, the live queue, hand-offs and outcomes: the public surface every caller uses.
+
+The pages, the JSON API, the CLI and the relay call these functions (`operations.take(...)`),
+so each rule lives in one place; the modules of this package each hold one job. No Flask: the
+relay runs them in worker threads. Each write is committed before it returns, so whatever a
+caller acknowledges is already in the database. What counts as a visit, a consultation and a
+wait is defined in `counting`; when a session is open, in `webapp.sessions.operations.is_open`.
+"""
+from webapp.checkins.operations.access import can_staff, followed_sessions
+from webapp.checkins.operations.checkin import check_in
+from webapp.checkins.operations.configuration import Settings, configure, settings
+from webapp.checkins.operations.conversation import announce, post_message, recent_announcements, recent_messages
+from webapp.checkins.operations.crisis import contains_crisis_word
+from webapp.checkins.operations.handoff import HANDOFF_MODES, take, transfer
+from webapp.checkins.operations.leaving import erase_own, expire_stale, leave, remove, touch
+from webapp.checkins.operations.outcomes import RESULT_KEYS, close
+from webapp.checkins.operations.queue import (
+    counts,
+    estimate_s,
+    estimated_wait_s,
+    position,
+    promoter_count,
+    queue,
+    waiting_count,
+    waiting_line,
+)
+from webapp.checkins.operations.records import MAX_ID, NICKNAME_MAX, OPEN_STATUSES, _clean, get
+from webapp.sessions.operations import is_open as session_is_open
+
+__all__ = [
+    "HANDOFF_MODES", "MAX_ID", "NICKNAME_MAX", "OPEN_STATUSES", "RESULT_KEYS", "Settings", "_clean", "announce",
+    "can_staff", "check_in", "close", "configure", "contains_crisis_word", "counts", "erase_own", "estimate_s",
+    "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
+    "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",
+    "take", "touch", "transfer", "waiting_count", "waiting_line",
+]

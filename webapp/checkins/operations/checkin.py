@@ -1,0 +1,69 @@
+"""Checking in: a resident joins the line, or staff record a visitor they saw."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from webapp.checkins.models import CheckIn
+from webapp.checkins.operations.access import require_staff
+from webapp.checkins.operations.outcomes import new_outcome, resolve_outcome
+from webapp.checkins.operations.records import NICKNAME_MAX, _clean, load_session
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.sessions.models import Session
+from webapp.sessions.operations import is_open
+from webapp.staff.models import User
+from webapp.timeutil import local
+
+
+def check_in(session_id: int, avatar: str, nickname: str | None = None, reservation_code: str | None = None, *,
+             staff: User | None = None, now: dt.datetime | None = None, outcome: Mapping | None = None) -> CheckIn:
+    """Check a resident in (they start waiting), or record a visitor seen by staff.
+
+    A resident may check in only while the session runs. A staff member (`staff`) may record a
+    visitor on the session's day: it counts as a visit, starts `in_consultation` taken by them,
+    and is closed at once when `outcome` ({kind, topics, result, referred_to}) is given.
+    """
+    now = now or utcnow()
+    session = load_session(session_id)
+    if not isinstance(avatar, str) or avatar not in _avatar_ids():
+        raise DomainError("invalid_avatar", "Please choose one of the avatars.", 400)
+    nickname = _clean(nickname, NICKNAME_MAX, "nickname", required=False)
+    if staff is None:
+        if not is_open(session, now):
+            raise DomainError("session_not_open", "This session is not open for check-in now.", 409)
+    else:
+        require_staff(staff, session)
+        if session.status != "scheduled" or local(now).date() != session.date:
+            raise DomainError("session_not_open", "Visitors can be recorded only on the session's day.", 409)
+    checkin = CheckIn(session_id=session.id, avatar=avatar, nickname=nickname, created_at=now, last_seen_at=now,
+                      reservation_id=_reservation_for(session, reservation_code))
+    if staff is not None:
+        checkin.source, checkin.status = "staff", "in_consultation"
+        checkin.taken_by_id, checkin.taken_at, checkin.handoff_mode = staff.id, now, session.format
+        if outcome is not None:
+            resolved = resolve_outcome(outcome)
+            checkin.status, checkin.ended_at = "closed", now
+            checkin.outcome = new_outcome(resolved, staff, now)
+    db_session.add(checkin)
+    db_session.commit()
+    return checkin
+
+
+def _avatar_ids() -> tuple[str, ...]:
+    from webapp.checkins.avatars import avatar_ids
+
+    return tuple(avatar_ids())
+
+
+def _reservation_for(session: Session, code) -> int | None:
+    """The id of the active reservation for this session the code names; no code, None."""
+    from webapp.reservations.operations import find
+
+    if code is None or (isinstance(code, str) and not code.strip()):
+        return None
+    reservation = find(code) if isinstance(code, str) else None
+    if reservation is None or reservation.status != "active" or reservation.slot.session_id != session.id:
+        raise DomainError("invalid_reservation",
+                          "That reservation code is not an active reservation for this session.", 400)
+    return reservation.id

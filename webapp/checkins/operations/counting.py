@@ -1,0 +1,67 @@
+"""What the city counts, defined once: the live counts and the fiscal-year figures both use these.
+
+- A *visit* is a check-in of any status and either source (resident or staff-recorded), except
+  `removed` ones, which staff took out as abuse.
+- A *consultation* is a check-in closed with an outcome of kind `consultation`.
+- The *wait* runs from checking in (created_at) until a promoter took the resident (taken_at),
+  or, for those who left before being taken, until they left (ended_at).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Float, and_, case
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from webapp.checkins.models import CheckIn, Outcome
+
+
+def is_visit() -> ColumnElement[bool]:
+    """A condition on CheckIn: it counts as a visit."""
+    return CheckIn.status != "removed"
+
+
+def is_consultation() -> ColumnElement[bool]:
+    """A condition on CheckIn joined to its Outcome: it counts as a consultation."""
+    return and_(CheckIn.status == "closed", Outcome.kind == "consultation")
+
+
+def waited_until(checkin: CheckIn, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When this person stopped waiting; `now` (or None) while they still wait or were removed."""
+    if checkin.taken_at is not None:
+        return checkin.taken_at
+    return checkin.ended_at if checkin.status == "left" else now
+
+
+def waited_s(checkin: CheckIn, now: dt.datetime | None = None) -> int | None:
+    """Whole seconds waited (up to `now` for those still waiting), None when not measurable."""
+    until = waited_until(checkin, now)
+    return None if until is None else max(int((until - checkin.created_at).total_seconds()), 0)
+
+
+def waited_seconds() -> ColumnElement[float]:
+    """`waited_s` in SQL, for the check-ins whose wait has ended (NULL for the others)."""
+    until = case((CheckIn.taken_at.is_not(None), CheckIn.taken_at),
+                 (CheckIn.status == "left", CheckIn.ended_at))
+    return seconds_between(until, CheckIn.created_at)
+
+
+class seconds_between(FunctionElement):
+    """Seconds from the second timestamp to the first, as a float, on each database."""
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_between_default(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"

@@ -1,0 +1,103 @@
+"""How a check-in ends without an outcome: the resident leaves or erases it, staff remove it, or it times out."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select, update
+
+from webapp.checkins.models import CheckIn, Message
+from webapp.checkins.operations.access import require_staff
+from webapp.checkins.operations.configuration import settings
+from webapp.checkins.operations.records import OPEN_STATUSES, load_checkin
+from webapp.db import db_session, utcnow
+from webapp.errors import DomainError
+from webapp.sessions.models import Session
+from webapp.staff.models import User
+
+
+def leave(checkin_id: int) -> CheckIn:
+    """The resident stops waiting: status `left`, the time waited kept (created_at..ended_at).
+
+    Someone already in consultation stays so: the promoter records what came of it.
+    """
+    checkin = load_checkin(checkin_id)
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
+        .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    db_session.commit()
+    return load_checkin(checkin.id)
+
+
+def erase_own(checkin_id: int) -> CheckIn:
+    """The resident ends their check-in and erases what was written in it, in one transaction.
+
+    Every message text of the conversation and the nickname are blanked; times, counts and any
+    outcome stay. A waiting check-in becomes `left` (one in consultation stays so, for the
+    promoter's outcome). The token version rises, so no token issued before opens it again.
+    """
+    checkin = load_checkin(checkin_id)
+    db_session.execute(update(Message).where(Message.checkin_id == checkin.id, Message.text.is_not(None))
+                       .values(text=None).execution_options(synchronize_session=False))
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
+        .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False))
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id)
+        .values(nickname="", token_version=CheckIn.token_version + 1).execution_options(synchronize_session=False))
+    db_session.commit()
+    return load_checkin(checkin.id)
+
+
+def remove(checkin_id: int, user: User) -> CheckIn:
+    """Take an abusive check-in out: status `removed`, its tokens void at once, not a visit."""
+    checkin = load_checkin(checkin_id)
+    require_staff(user, checkin.session)
+    if checkin.status == "closed":
+        raise DomainError("checkin_closed", "A closed check-in cannot be removed.", 409)
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status != "closed")
+        .values(status="removed", token_version=CheckIn.token_version + 1,
+                ended_at=func.coalesce(CheckIn.ended_at, utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    db_session.commit()
+    return load_checkin(checkin.id)
+
+
+def touch(checkin_ids: Iterable[int], now: dt.datetime | None = None) -> None:
+    """Note that these residents are connected now (the relay calls this), so they do not time out."""
+    ids = list(checkin_ids)
+    if not ids:
+        return
+    db_session.execute(
+        update(CheckIn).where(CheckIn.id.in_(ids), CheckIn.status.in_(OPEN_STATUSES))
+        .values(last_seen_at=now or utcnow()).execution_options(synchronize_session=False)
+    )
+    db_session.commit()
+
+
+def expire_stale(now: dt.datetime | None = None) -> list[CheckIn]:
+    """Mark `left` whoever is still waiting but gone for CHECKIN_TIMEOUT_MINUTES, or whose session ended.
+
+    ended_at is when they were last seen (capped at the session's end), so the time they waited stays true.
+    """
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(minutes=settings.checkin_timeout_minutes)
+    seen = func.coalesce(CheckIn.last_seen_at, CheckIn.created_at)
+    stale = db_session.execute(
+        select(CheckIn.id, seen, CheckIn.created_at, Session.ends_at).join(Session, CheckIn.session_id == Session.id)
+        .where(CheckIn.status == "waiting", or_(Session.ends_at <= now, seen < cutoff))
+    ).all()
+    expired = []
+    for checkin_id, last_seen, created_at, ends_at in stale:
+        ended_at = max(created_at, min(last_seen, ends_at, now))
+        done = db_session.execute(
+            update(CheckIn).where(CheckIn.id == checkin_id, CheckIn.status == "waiting")
+            .values(status="left", ended_at=ended_at).execution_options(synchronize_session=False)
+        ).rowcount
+        if done:
+            expired.append(checkin_id)
+    db_session.commit()
+    return [load_checkin(checkin_id) for checkin_id in expired]

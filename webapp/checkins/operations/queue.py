@@ -1,0 +1,84 @@
+"""The live line: its order, each resident's place, the estimated wait and the session's counts.
+
+Estimated wait: position x AVERAGE_CONSULTATION_MINUTES / (promoters assigned, at least 1).
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, or_, select
+
+from webapp.checkins.models import CheckIn, Outcome
+from webapp.checkins.operations.configuration import settings
+from webapp.checkins.operations.counting import is_consultation, is_visit
+from webapp.checkins.operations.records import OPEN_STATUSES
+from webapp.db import db_session
+from webapp.sessions.models import session_promoters
+
+
+def queue(session_id: int) -> list[CheckIn]:
+    """Waiting and in-consultation check-ins: urgent first, then in order of arrival."""
+    return list(db_session.scalars(
+        select(CheckIn).where(CheckIn.session_id == session_id, CheckIn.status.in_(OPEN_STATUSES))
+        .order_by(*_line_order())
+    ))
+
+
+def waiting_line(session_id: int) -> list[int]:
+    """Ids of the waiting check-ins in queue order (position = index + 1)."""
+    return list(db_session.scalars(
+        select(CheckIn.id).where(CheckIn.session_id == session_id, CheckIn.status == "waiting").order_by(*_line_order())
+    ))
+
+
+def _line_order():
+    return (CheckIn.urgent.desc(), CheckIn.created_at, CheckIn.id)
+
+
+def waiting_count(session_id: int) -> int:
+    """How many wait in the session now."""
+    return db_session.scalar(select(func.count(CheckIn.id)).where(
+        CheckIn.session_id == session_id, CheckIn.status == "waiting")) or 0
+
+
+def position(checkin: CheckIn) -> int | None:
+    """1-based place among the waiting, None when not waiting (the same order as `_line_order`)."""
+    if checkin.status != "waiting":
+        return None
+    earlier = or_(CheckIn.created_at < checkin.created_at,
+                  and_(CheckIn.created_at == checkin.created_at, CheckIn.id < checkin.id))
+    ahead = and_(CheckIn.urgent.is_(True), earlier) if checkin.urgent else or_(CheckIn.urgent.is_(True), earlier)
+    count = db_session.scalar(select(func.count(CheckIn.id)).where(
+        CheckIn.session_id == checkin.session_id, CheckIn.status == "waiting", CheckIn.id != checkin.id, ahead))
+    return (count or 0) + 1
+
+
+def promoter_count(session_id: int) -> int:
+    """How many promoters are assigned (at least 1, so an estimate always exists)."""
+    count = db_session.scalar(
+        select(func.count()).select_from(session_promoters).where(session_promoters.c.session_id == session_id))
+    return max(count or 0, 1)
+
+
+def estimate_s(place: int | None, promoters: int) -> int | None:
+    """Seconds to wait at `place`: place x average consultation / promoters."""
+    if place is None:
+        return None
+    return int(place * settings.average_consultation_minutes * 60 // max(promoters, 1))
+
+
+def estimated_wait_s(checkin: CheckIn) -> int | None:
+    """The documented estimate for this check-in, None when not waiting."""
+    return estimate_s(position(checkin), promoter_count(checkin.session_id))
+
+
+def counts(session_id: int) -> dict:
+    """{visits, consultations, waiting, in_consultation} of one session, counted as in `counting`."""
+    visits, waiting, in_consultation = db_session.execute(
+        select(func.sum(case((is_visit(), 1), else_=0)),
+               func.sum(case((CheckIn.status == "waiting", 1), else_=0)),
+               func.sum(case((CheckIn.status == "in_consultation", 1), else_=0)))
+        .where(CheckIn.session_id == session_id)).one()
+    consultations = db_session.scalar(
+        select(func.count(Outcome.id)).join(CheckIn, Outcome.checkin_id == CheckIn.id).where(
+            CheckIn.session_id == session_id, is_consultation()))
+    return {"visits": int(visits or 0), "consultations": consultations or 0,
+            "waiting": int(waiting or 0), "in_consultation": int(in_consultation or 0)}
