@@ -12,7 +12,7 @@ from realtime.broker import checkin_channel, session_residents, session_staff, u
 from realtime.events import frame_of
 from webapp.checkins import operations
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.models import User
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from realtime.limits import TokenBucket
 from realtime.tokens import TokenError, read_token
 from webapp.checkins import operations
 from webapp.db import bind, db_session, is_sqlite, reading
-from webapp.errors import DomainError, database_unreachable
+from webapp.exceptions import DomainError, database_unreachable
 from webapp.staff.models import User
 
 log = logging.getLogger("realtime")

@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 
 
 class OneLineCommand(click.Command):

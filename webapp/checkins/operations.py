@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from webapp.checkins.models import OUTCOME_KINDS, Announcement, CheckIn, Message, Outcome, Term
 from webapp.config import DEFAULT_CRISIS_WORDS
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import local

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.reservations import operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, reservation_error
 from webapp.reservations.models import Reservation
