@@ -17,7 +17,7 @@ from webapp.staff.models import User
 
 if TYPE_CHECKING:
     from realtime.hub import Client
-    from realtime.server import Relay
+    from realtime.services import RelayServices as Relay
 
 
 class FrameError(Exception):
