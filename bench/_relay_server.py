@@ -18,7 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
-from realtime import server
+from realtime import server, workers
 
 FOLDER = os.environ.get("BENCH_RELAY_PROFILE")
 
@@ -32,7 +32,7 @@ class Profiling:
         self.workers: list[cProfile.Profile] = []
         self.local = threading.local()
         self.lock = threading.Lock()
-        unit_of_work = server._unit_of_work
+        unit_of_work = workers.unit_of_work
 
         def profiled(fn, args, *rest):
             if not self.on:
@@ -48,7 +48,7 @@ class Profiling:
             finally:
                 prof.disable()
 
-        server._unit_of_work = profiled  # Relay.db looks the name up at each call
+        workers.unit_of_work = profiled  # Workers.db looks the name up at each call
         signal.signal(signal.SIGUSR1, self.start)
         signal.signal(signal.SIGUSR2, self.stop)
 

@@ -15,7 +15,7 @@ from calendars import feeds, queries
 from calendars.cache import FeedCache, etag_for
 from calendars.forms import FeedTokenForm
 from webapp.db import utcnow
-from webapp.errors import ApiError
+from webapp.exceptions import ApiError
 from webapp.microcache import public_cache
 from webapp.reservations import operations as reservations
 from webapp.staff import operations as staff

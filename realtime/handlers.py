@@ -12,12 +12,12 @@ from realtime.broker import checkin_channel, session_residents, session_staff, u
 from realtime.events import frame_of
 from webapp.checkins import operations
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.models import User
 
 if TYPE_CHECKING:
     from realtime.hub import Client
-    from realtime.server import Relay
+    from realtime.services import RelayServices as Relay
 
 
 class FrameError(Exception):

@@ -129,7 +129,7 @@ class Hub:
             self.schedule_refresh(channel, envelope["session_id"])
         elif kind == "kick":
             for client in list(self.local.get(channel, ())):
-                self._spawn(client.ws.close(envelope.get("code", 1008), envelope.get("reason", "")))
+                self.spawn(client.ws.close(envelope.get("code", 1008), envelope.get("reason", "")))
 
     def schedule_refresh(self, channel: str, session_id: int) -> None:
         """Recompute the queue frames of a session audience soon, once for a burst of changes."""
@@ -141,7 +141,7 @@ class Hub:
         if channel in self._pending:
             return
         self._pending.add(channel)
-        self._spawn(self._refresh(channel, session_id))
+        self.spawn(self._refresh(channel, session_id))
 
     def refresh_everything(self, audiences: tuple[str, ...] = (".staff", ".residents")) -> None:
         """Resend the queue of every session someone here follows (after a broker outage, say)."""
@@ -185,7 +185,8 @@ class Hub:
             client.last_queue = text
             client.send(text)
 
-    def _spawn(self, coro) -> None:
+    def spawn(self, coro) -> None:
+        """Run `coro` on the loop in the background, keeping a reference until it is done."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -1,4 +1,4 @@
-"""One error shape for the API, friendly pages for people."""
+"""One error shape for the API, friendly pages for people: the Flask handlers for webapp.exceptions."""
 from __future__ import annotations
 
 import logging
@@ -8,31 +8,9 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from webapp.db import db_session
+from webapp.exceptions import ApiError, DomainError, database_unreachable
 
 log = logging.getLogger(__name__)
-
-
-class ApiError(Exception):
-    """An error the caller can act on: status, snake_case code and a message."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-class DomainError(Exception):
-    """A rule of the service was broken (slot full, session closed...); views map it to a status."""
-
-    status = 409
-
-    def __init__(self, code: str, message: str, status: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        if status is not None:
-            self.status = status
 
 
 UNAVAILABLE_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
@@ -101,15 +79,3 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error_body("internal_error", "Something went wrong on our side.")), 500
         return render_template("error.html", status=500, message=None), 500
-
-
-def database_unreachable(err: BaseException) -> bool:
-    """True when the database could not be reached or stayed locked (as opposed to a bad statement).
-
-    The web app answers these with 503 and the relay with a `service_unavailable` error frame.
-    """
-    if not isinstance(err, DBAPIError):
-        return False
-    text = str(err.orig).lower()
-    return err.connection_invalidated or any(word in text for word in (
-        "connection", "could not connect", "server closed", "unable to open", "timeout", "database is locked"))

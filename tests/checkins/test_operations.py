@@ -11,7 +11,7 @@ from tests.realtime.conftest import open_today
 from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Term
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.timeutil import TOKYO
 
 OUTCOME = dict(kind="consultation", topics=["elderly", "family"], result="referred", referred_to="chiiki_houkatsu")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.checkins.models import Term
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.stats import vocabulary
 from webapp.stats.queries import fiscal_year_stats
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from flask import request
 
 from webapp.db import db_session
-from webapp.errors import ApiError
+from webapp.exceptions import ApiError
 from webapp.sessions.models import Session
 from webapp.sessions.operations import SessionSpec
 from webapp.timeutil import at_tokyo

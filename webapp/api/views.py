@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from webapp.api import openapi, parse, serialize
 from webapp.checkins.avatars import AVATARS
 from webapp.db import db_session
-from webapp.errors import ApiError
+from webapp.exceptions import ApiError
 from webapp.extensions import csrf
 from webapp.microcache import public_cache
 from webapp.reservations import operations as reservations

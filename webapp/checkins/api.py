@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.api import parse
 from webapp.checkins import operations
-from webapp.errors import ApiError
+from webapp.exceptions import ApiError
 from webapp.extensions import csrf
 from webapp.staff.auth import api_staff, require_api_staff
 

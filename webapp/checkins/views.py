@@ -12,7 +12,7 @@ from webapp.checkins import avatars, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.i18n import LANGUAGES
 from webapp.sessions.models import Session
 

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.sessions import operations
 from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, SessionForm, show_error
 from webapp.sessions.models import Session

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 
 
 class CheckboxesField(SelectMultipleField):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import signals
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.reservations.models import Reservation
 from webapp.sessions.models import FORMATS, Session, Slot, session_promoters
 from webapp.staff.models import User

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 
 from webapp.db import db_session
-from webapp.errors import ApiError
+from webapp.exceptions import ApiError
 from webapp.extensions import login_manager
 from webapp.staff import operations
 from webapp.staff.models import User

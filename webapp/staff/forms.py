@@ -8,7 +8,7 @@ from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.operations import MIN_PASSWORD
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,8 +12,12 @@ from webapp.db import Base, UTCDateTime, utcnow
 ROLES = ("admin", "promoter")
 
 
-class User(UserMixin, Base):
-    """A staff member; residents never have accounts."""
+class User(Base):
+    """A staff member; residents never have accounts.
+
+    `is_active`, `is_authenticated`, `is_anonymous` and `get_id` are what a login session asks of an
+    account (webapp.staff.auth hands it to flask-login); written here so the model needs no Flask.
+    """
 
     __tablename__ = "users"
 
@@ -26,7 +29,7 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(100))
     #: "admin" or "promoter".
     role: Mapped[str] = mapped_column(String(16))
-    #: werkzeug scrypt hash (memory-hard); the password itself is never stored.
+    #: scrypt hash (memory-hard, webapp.staff.passwords); the password itself is never stored.
     password_hash: Mapped[str] = mapped_column(String(255))
     #: SHA-256 of the iCal feed token; None until one is issued.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -38,15 +41,20 @@ class User(UserMixin, Base):
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
-    def is_active(self) -> bool:  # flask-login reads this
+    def is_active(self) -> bool:
         return self.active
+
+    #: An account is always a signed-in person; the anonymous visitor is flask-login's own object.
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def session_stamp(self) -> str:
         """Changes whenever the password does, so a new password signs out every other session."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
-    def get_id(self) -> str:  # flask-login keeps this in the session cookie
+    def get_id(self) -> str:
+        """What the session cookie keeps: the id and the password stamp."""
         return f"{self.id}.{self.session_stamp}"
 
     @property

@@ -6,11 +6,11 @@ import re
 import secrets
 
 from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.models import ROLES, ApiToken, User
+from webapp.staff.passwords import hash_password, password_matches
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
@@ -39,7 +39,7 @@ def create_user(login: str, role: str, display_name: str, password: str) -> User
     _check_password(password)
     if db_session.scalar(select(User.id).where(User.login == login)):
         raise DomainError("login_taken", f"The login {login} is already in use.", 409)
-    user = User(login=login, role=role, display_name=display_name, password_hash=generate_password_hash(password))
+    user = User(login=login, role=role, display_name=display_name, password_hash=hash_password(password))
     db_session.add(user)
     db_session.commit()
     return user
@@ -65,7 +65,7 @@ def update_user(user: User, display_name: str | None = None, role: str | None = 
 
 def set_password(user: User, password: str) -> None:
     _check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     db_session.commit()
 
 
@@ -73,12 +73,12 @@ def authenticate(login: str, password: str) -> User | None:
     """The active account with this login and password, or None (same answer for both mistakes)."""
     user = db_session.scalar(select(User).where(User.login == (login or "").strip().lower()))
     if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password or "")  # same work either way: no login enumeration by timing
+        password_matches(_DUMMY_HASH, password or "")  # same work either way: no login enumeration by timing
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    return user if password_matches(user.password_hash, password or "") else None
 
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = hash_password("not-a-real-password")
 
 
 def issue_api_token(user: User) -> str:

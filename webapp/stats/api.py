@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from webapp.errors import ApiError
+from webapp.exceptions import ApiError
 from webapp.staff.auth import require_api_staff
 from webapp.stats import csvexport, queries
 

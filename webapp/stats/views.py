@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from webapp.checkins.models import CheckIn, Outcome
 from webapp.checkins.operations import can_staff
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
 from webapp.sessions.models import Session
 from webapp.sessions.operations import promoter_session_ids

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from webapp.checkins.models import Outcome, Term, outcome_topics
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 
 #: Kinds an admin may add terms to.
 ADDABLE_KINDS = ("topic", "agency")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
 from webapp.sessions.operations import promotes, run_by
 from webapp.staff.models import User

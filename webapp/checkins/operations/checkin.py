@@ -9,7 +9,7 @@ from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.outcomes import new_outcome, resolve_outcome
 from webapp.checkins.operations.records import NICKNAME_MAX, _clean, load_session
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
 from webapp.sessions.operations import is_open
 from webapp.staff.models import User

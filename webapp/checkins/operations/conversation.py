@@ -10,7 +10,7 @@ from webapp.checkins.operations.configuration import settings
 from webapp.checkins.operations.crisis import contains_crisis_word
 from webapp.checkins.operations.records import OPEN_STATUSES, _clean, load_checkin, load_session
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.models import User
 
 

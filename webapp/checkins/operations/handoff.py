@@ -7,7 +7,7 @@ from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.access import can_staff, require_staff, require_taker
 from webapp.checkins.operations.records import load_checkin
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.models import User
 
 HANDOFF_MODES = ("text", "online", "metaverse", "in_person")

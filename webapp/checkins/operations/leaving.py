@@ -11,7 +11,7 @@ from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.configuration import settings
 from webapp.checkins.operations.records import OPEN_STATUSES, load_checkin
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
 from webapp.staff.models import User
 

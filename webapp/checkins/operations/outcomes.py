@@ -11,7 +11,7 @@ from webapp.checkins.models import OUTCOME_KINDS, CheckIn, Outcome, Term
 from webapp.checkins.operations.access import require_staff, require_taker
 from webapp.checkins.operations.records import load_checkin
 from webapp.db import db_session, utcnow
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.staff.models import User
 
 RESULT_KEYS = ("listened", "information", "referred", "continuing", "other")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session
-from webapp.errors import DomainError
+from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
 
 NICKNAME_MAX = 30

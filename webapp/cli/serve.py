@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from webapp.cli import OneLineCommand
+from realtime.origins import default_origins
+from webapp.cli.base import OneLineCommand
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ class _NoAddressHandler(WSGIRequestHandler):
 
 def _relay_config(app: Flask, host: str, relay_port: int, web: tuple[str, int] | None) -> dict:
     """The relay's settings from the app config; the browser URL follows --relay-port unless configured."""
-    from realtime.server import default_origins
-
     if web is not None and not os.environ.get("RELAY_PUBLIC_URL"):
         public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         app.config["RELAY_PUBLIC_URL"] = f"ws://{public_host}:{relay_port}/ws"

@@ -1,0 +1,105 @@
+"""One accepted connection's life: registered, welcomed, read frame by frame, and let go in `finally`."""
+from __future__ import annotations
+
+import logging
+
+from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.exceptions import ConnectionClosed
+
+from realtime import frames, handlers
+from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
+from realtime.dispatch import dispatch, parse
+from realtime.handshake import identity
+from realtime.hub import Client, dump
+from realtime.limits import TokenBucket
+from realtime.relay import Relay
+from webapp.checkins import operations
+from webapp.db import db_session
+from webapp.staff.models import User
+
+log = logging.getLogger("realtime")
+
+QUEUE_FIELDS = ("position", "waiting", "estimated_wait_s")
+
+
+async def handle(relay: Relay, ws: ServerConnection) -> None:
+    """The websockets handler: the claims were checked in the handshake (realtime.handshake)."""
+    claims = getattr(ws, "ikomaru_claims", None)
+    if claims is None:
+        await ws.close(1011, "no claims")
+        return
+    bucket = TokenBucket(float(relay.config["RELAY_MESSAGES_PER_S"]), int(relay.config["RELAY_BURST"]),
+                         enabled=bool(relay.config["RATELIMIT_ENABLED"]))
+    client = Client(ws=ws, kind=claims["kind"], identity=identity(claims), bucket=bucket,
+                    checkin_id=claims.get("checkin_id"), session_id=claims.get("session_id"),
+                    user_id=claims.get("user_id"))
+    relay.hub.add(client)
+    try:
+        if client.kind == "resident":
+            await _open_resident(relay, client)
+        else:
+            await _open_staff(relay, client)
+        await _read(relay, client)
+    except ConnectionClosed:
+        pass
+    finally:
+        relay.hub.discard(client)
+        await relay.hub.part_all(client)
+        if client.kind == "resident":
+            await relay.arrivals.touch([client.checkin_id])
+
+
+async def _open_resident(relay: Relay, client: Client) -> None:
+    await relay.hub.join(client, checkin_channel(client.checkin_id))
+    await relay.hub.join(client, session_residents(client.session_id))
+
+    relay.arrivals.note(client.checkin_id)
+    welcome = await relay.read(lambda: frames.resident_welcome(frames.fresh_checkin(client.checkin_id)))
+    broadcast([client.ws], dump(welcome))
+    if welcome["status"] == "waiting":
+        client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in QUEUE_FIELDS}})
+    if welcome["urgent"] and welcome["status"] != "closed":
+        broadcast([client.ws], dump({"type": "crisis", "contacts": relay.config.get("CRISIS_CONTACTS") or []}))
+    client.ready()
+    # A check-in made over HTTP reaches the consoles at the latest when its resident connects.
+    await handlers.refresh(relay, client.session_id)
+
+
+async def _open_staff(relay: Relay, client: Client) -> None:
+    def sessions_unit():
+        user = db_session.get(User, client.user_id)
+        sessions = operations.followed_sessions(user)
+        return frames.staff_welcome(user, sessions), [s.id for s in sessions]
+
+    welcome, session_ids = await relay.read(sessions_unit)
+    await relay.hub.join(client, user_channel(client.user_id))
+    for session_id in session_ids:
+        await relay.hub.join(client, session_staff(session_id))
+    client.sessions = set(session_ids)
+    state = await relay.read(_session_frames, session_ids)
+    broadcast([client.ws], dump(welcome))
+    for frame in state:
+        broadcast([client.ws], dump(frame))
+    client.ready()
+
+
+def _session_frames(session_ids) -> list[dict]:
+    state = []
+    for session_id in session_ids:
+        state += [frames.staff_queue(session_id), frames.staff_counts(session_id)]
+    return state
+
+
+async def _read(relay: Relay, client: Client) -> None:
+    flood_limit = int(relay.config["RELAY_FLOOD_CLOSE_AFTER"])
+    async for raw in client.ws:
+        if not client.bucket.allow():
+            if client.bucket.refused_in_a_row >= flood_limit:
+                log.warning("closed a flooding %s connection", client.kind)
+                await client.ws.close(1008, "flood")
+                return
+            client.send_frame(frames.error("rate_limited", "Too many messages; please slow down."))
+            continue
+        frame = parse(client, raw)
+        if frame is not None:
+            await dispatch(relay, client, frame)

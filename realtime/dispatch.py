@@ -1,0 +1,56 @@
+"""One incoming text frame: parsed, handed to the handler for its sender and `"type"`, errors answered."""
+from __future__ import annotations
+
+import json
+import logging
+
+from websockets.exceptions import ConnectionClosed
+
+from realtime import frames, handlers
+from realtime.hub import Client
+from realtime.relay import UNAVAILABLE, Relay
+from webapp.exceptions import DomainError, database_unreachable
+
+log = logging.getLogger("realtime")
+
+
+def parse(client: Client, raw) -> dict | None:
+    """The frame as a dict with a text "type", or None after telling the sender what was wrong."""
+    if isinstance(raw, bytes):
+        client.send_frame(frames.error("bad_frame", "Send JSON text frames."))
+        return None
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        client.send_frame(frames.error("bad_json", "The frame is not valid JSON."))
+        return None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        client.send_frame(frames.error("bad_frame", 'Each frame is a JSON object with a "type".'))
+        return None
+    return frame
+
+
+async def dispatch(relay: Relay, client: Client, frame: dict) -> None:
+    """Run the handler for the frame; a broken rule or a bad field becomes an error frame with its context."""
+    table = handlers.RESIDENT if client.kind == "resident" else handlers.STAFF
+    handler = table.get(frame["type"])
+    context = {k: frame[k] for k in ("ref", "checkin_id", "session_id")
+               if isinstance(frame.get(k), (int, str)) and not isinstance(frame.get(k), bool)}
+    if handler is None:
+        client.send_frame(frames.error("unknown_type", f"Unknown message type: {frame['type'][:40]}", **context))
+        return
+    try:
+        await handler(relay, client, frame)
+    except (DomainError, handlers.FrameError) as err:
+        client.send_frame(frames.error(err.code, err.message, **context))
+    except ConnectionClosed:
+        raise
+    except Exception as err:  # noqa: BLE001  (our fault, not the sender's: log it, keep the connection)
+        if database_unreachable(err):
+            log.error("database unreachable while handling a %s %r frame: %s", client.kind, frame["type"],
+                      getattr(err, "orig", err))
+            client.send_frame(frames.error("service_unavailable", UNAVAILABLE, **context))
+            return
+        log.exception("handling a %s %r frame failed", client.kind, frame["type"])
+        client.send_frame(frames.error("internal_error", "Something went wrong on our side; please try again.",
+                                       **context))

@@ -1,0 +1,20 @@
+"""What a message handler may use of the relay it runs in (realtime.relay.Relay provides it)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+
+class RelayServices(Protocol):
+    """The relay as handlers see it: its settings, its database workers and the broker."""
+
+    config: Mapping[str, Any]
+
+    async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a unit of database work in a worker thread."""
+
+    async def read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a unit that only reads in a worker thread."""
+
+    async def publish(self, channel: str, envelope: dict) -> None:
+        """Send an envelope to every relay's connections on `channel`."""
