@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from webapp.db import db_session, utcnow
+from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.reservations import operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, reservation_error
