@@ -72,7 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from webapp import cli, ratelimit
+    from webapp import cli, ratelimit, relay_link
     ratelimit.init_app(app)
+    relay_link.init_app(app)
     cli.init_app(app)
     return app

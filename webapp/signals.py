@@ -8,3 +8,17 @@ session_changed = _signals.signal("session-changed")
 
 #: Sent with the `Reservation` as sender after it is made or cancelled and committed.
 reservation_changed = _signals.signal("reservation-changed")
+
+#: Sent with the new `CheckIn` as sender after a resident checked in, or staff recorded a visitor, and it
+#: was committed.
+checkin_created = _signals.signal("checkin-created")
+
+#: Sent with the stored `Message` as sender (kwarg `checkin`: the check-in it was routed by) after a
+#: chat line from a resident or from staff was committed.
+message_stored = _signals.signal("message-stored")
+
+#: Sent with the `CheckIn` as sender after the resident pressed "leave" and it was committed.
+resident_left = _signals.signal("resident-left")
+
+#: Sent with the `CheckIn` as sender after the resident erased their conversation and it was committed.
+resident_erased = _signals.signal("resident-erased")

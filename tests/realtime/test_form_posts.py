@@ -84,3 +84,20 @@ def test_without_a_relay_to_tell_a_form_post_is_still_stored(world, client, app)
     assert "届いていますか" in client.get("/checkins/wait").get_data(as_text=True)
     from webapp.checkins import operations
     assert operations.get(checkin_id).status == "waiting"
+
+
+def test_a_check_in_by_page_or_by_the_api_shows_in_the_console_without_waiting_for_upkeep(
+        world, relay_config, peers, client):
+    relay = ThreadRelay({**relay_config, "RELAY_MAINTENANCE_S": 3600}).start()
+    try:
+        console = open_console(peers, relay, world)
+        by_page = check_in_by_form(client, world.session_id)
+        console.next("queue", timeout=FAST, session_id=world.session_id,
+                     where=lambda f: by_page in [e["checkin_id"] for e in f["entries"]])
+        answer = client.post(f"/api/v1/sessions/{world.session_id}/checkins", json={"avatar": "cat"})
+        assert answer.status_code == 201
+        by_api = answer.get_json()["checkin_id"]
+        console.next("queue", timeout=FAST, session_id=world.session_id,
+                     where=lambda f: by_api in [e["checkin_id"] for e in f["entries"]])
+    finally:
+        relay.shutdown()

@@ -6,7 +6,6 @@ from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from realtime import events, notify
 from realtime.tokens import TokenError, issue_resident_token, issue_staff_token, read_token
 from webapp.checkins import avatars, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
@@ -121,14 +120,6 @@ def _closed_page(session: Session, status: int):
                            crisis_contacts=current_app.config["CRISIS_CONTACTS"]), status
 
 
-def _tell_relays(changes: events.Events) -> None:
-    """Staff consoles see a form-posted change at once (see realtime.notify), not at the relay's upkeep."""
-    # End this request's transaction first: on SQLite even a read holds the write lock (BEGIN
-    # IMMEDIATE), and the relays are about to read what was just written.
-    db_session.commit()
-    notify.publish(current_app.config, changes)
-
-
 @bp.get("/checkins/wait")
 def wait():
     """The waiting room, rendered with the current state so it is useful before the socket connects."""
@@ -173,13 +164,11 @@ def send_message():
             flash(errors[0], "error")
         return redirect(lang_url(".wait") + "#message-text")
     try:
-        msg = operations.post_message(checkin.id, form.text.data)
+        operations.post_message(checkin.id, form.text.data)
     except DomainError as err:
         if err.code == "checkin_closed":
             return redirect(lang_url(".done"))
         flash(_("うまく送れませんでした。もう一度お試しください。"), "error")
-    else:
-        _tell_relays(events.resident_wrote(msg, msg.checkin, current_app.config["CRISIS_CONTACTS"]))
     return redirect(lang_url(".wait") + "#conversation")
 
 
@@ -191,7 +180,7 @@ def leave():
         return redirect(lang_url(".done"))
     form = LeaveForm()
     if form.validate_on_submit():
-        _tell_relays(events.resident_left(operations.leave(checkin.id)))
+        operations.leave(checkin.id)
         return redirect(lang_url(".done"))
     return render_template("checkins/leave.html", form=form)
 
@@ -201,7 +190,7 @@ def erase():
     """Leave and erase this check-in's messages and nickname (the leave page's second button)."""
     checkin = _held_checkin()
     if checkin is not None and LeaveForm().validate_on_submit():
-        _tell_relays(events.resident_erased(operations.erase_own(checkin.id)))
+        operations.erase_own(checkin.id)
         cookie.pop(COOKIE_KEY, None)
     return redirect(lang_url(".done"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from webapp import signals
 from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.outcomes import new_outcome, resolve_outcome
@@ -47,6 +48,7 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
             checkin.outcome = new_outcome(resolved, staff, now)
     db_session.add(checkin)
     db_session.commit()
+    signals.checkin_created.send(checkin)
     return checkin
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp import signals
 from webapp.checkins.models import Announcement, Message
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.configuration import settings
@@ -40,6 +41,7 @@ def post_message(checkin_id: int, text: str, *, staff: User | None = None) -> Me
     # line is decided from that, with no second transaction to read it again.
     set_committed_value(message, "checkin", checkin)
     set_committed_value(message, "staff_user", staff)
+    signals.message_stored.send(message, checkin=checkin)
     return message
 
 

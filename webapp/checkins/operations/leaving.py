@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select, update
 
+from webapp import signals
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.configuration import settings
@@ -27,7 +28,9 @@ def leave(checkin_id: int) -> CheckIn:
         .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False)
     )
     db_session.commit()
-    return load_checkin(checkin.id)
+    checkin = load_checkin(checkin.id)
+    signals.resident_left.send(checkin)
+    return checkin
 
 
 def erase_own(checkin_id: int) -> CheckIn:
@@ -47,7 +50,9 @@ def erase_own(checkin_id: int) -> CheckIn:
         update(CheckIn).where(CheckIn.id == checkin.id)
         .values(nickname="", token_version=CheckIn.token_version + 1).execution_options(synchronize_session=False))
     db_session.commit()
-    return load_checkin(checkin.id)
+    checkin = load_checkin(checkin.id)
+    signals.resident_erased.send(checkin)
+    return checkin
 
 
 def remove(checkin_id: int, user: User) -> CheckIn:

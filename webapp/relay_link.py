@@ -1,0 +1,54 @@
+"""The one receiver that tells the relays what the web app changed (forms, pages, the JSON API).
+
+Domain operations announce what happened through webapp.signals; this module turns those signals
+into relay envelopes (realtime.events) and hands them to realtime.notify, so no view or API
+function calls the relay's notification code itself. Changes made inside a relay (its handlers run
+the same operations in worker threads, with no request) are told by that relay itself: only
+changes made while a web request is being handled go through here.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context
+
+from realtime import events, notify
+from webapp import signals
+from webapp.db import db_session
+
+
+def _tell(changes: events.Events) -> None:
+    # End this request's transaction first: on SQLite even a read holds the write lock (BEGIN
+    # IMMEDIATE), and the relays are about to read what was just written.
+    db_session.commit()
+    notify.publish(current_app.config, changes)
+
+
+def _checkin_created(checkin) -> None:
+    if has_request_context():
+        _tell(events.refresh(checkin.session_id, residents=False))
+
+
+def _message_stored(message, checkin) -> None:
+    if not has_request_context():
+        return
+    if message.sender == "resident":
+        _tell(events.resident_wrote(message, checkin, current_app.config["CRISIS_CONTACTS"]))
+    else:
+        _tell(events.line_stored(message, checkin))
+
+
+def _resident_left(checkin) -> None:
+    if has_request_context():
+        _tell(events.resident_left(checkin))
+
+
+def _resident_erased(checkin) -> None:
+    if has_request_context():
+        _tell(events.resident_erased(checkin))
+
+
+def init_app(app: Flask) -> None:
+    """Connect the receivers (once per process: blinker keeps one connection per function)."""
+    signals.checkin_created.connect(_checkin_created)
+    signals.message_stored.connect(_message_stored)
+    signals.resident_left.connect(_resident_left)
+    signals.resident_erased.connect(_resident_erased)
