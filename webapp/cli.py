@@ -7,6 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from webapp import limits
 from webapp.errors import DomainError
 
 
@@ -79,7 +80,8 @@ def users_token(login):
 
 
 @schedule_cli.command("generate")
-@click.option("--fiscal-year", type=click.IntRange(2000, 2100), required=True, help="e.g. 2026 for 令和8年度")
+@click.option("--fiscal-year", type=click.IntRange(limits.YEAR_MIN, limits.YEAR_MAX), required=True,
+              help="e.g. 2026 for 令和8年度")
 @click.option("--promoter", "promoters", multiple=True, help="Login to assign (repeatable).")
 @domain_errors_as_clicks
 def schedule_generate(fiscal_year, promoters):

@@ -24,15 +24,15 @@ from webapp.checkins.models import OUTCOME_KINDS, Announcement, CheckIn, Message
 from webapp.config import DEFAULT_CRISIS_WORDS
 from webapp.db import db_session, utcnow
 from webapp.errors import DomainError
+from webapp.limits import ID_MAX, MESSAGE_MAX, NICKNAME_MAX
 from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import local
 
-NICKNAME_MAX = 30
 OPEN_STATUSES = ("waiting", "in_consultation")
 HANDOFF_MODES = ("text", "online", "metaverse", "in_person")
 RESULT_KEYS = ("listened", "information", "referred", "continuing", "other")
-MAX_ID = 2**31 - 1
+MAX_ID = ID_MAX
 
 
 @dataclasses.dataclass
@@ -42,7 +42,7 @@ class Settings:
     crisis_words: tuple[str, ...] = tuple(DEFAULT_CRISIS_WORDS)
     average_consultation_minutes: int = 20
     checkin_timeout_minutes: int = 15
-    message_max_chars: int = 1000
+    message_max_chars: int = MESSAGE_MAX
 
 
 settings = Settings()
@@ -53,7 +53,7 @@ def configure(config: Mapping) -> None:
     settings.crisis_words = tuple(config.get("CRISIS_WORDS") or DEFAULT_CRISIS_WORDS)
     settings.average_consultation_minutes = int(config.get("AVERAGE_CONSULTATION_MINUTES", 20))
     settings.checkin_timeout_minutes = int(config.get("CHECKIN_TIMEOUT_MINUTES", 15))
-    settings.message_max_chars = int(config.get("MESSAGE_MAX_CHARS", 1000))
+    settings.message_max_chars = int(config.get("MESSAGE_MAX_CHARS", MESSAGE_MAX))
 
 
 # --- small rules -----------------------------------------------------------------------------
