@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from realtime import events, frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.events import frame_of
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.exceptions import DomainError
+from webapp.schemas.errors import frame_problem
+from webapp.schemas.frames import MODELS, read_frame
 from webapp.staff.models import User
 
 if TYPE_CHECKING:
@@ -29,20 +33,12 @@ class FrameError(Exception):
         self.message = message
 
 
-def _int(frame: dict, name: str) -> int:
-    value = frame.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise FrameError("bad_frame", f'"{name}" must be a number.')
-    return value
-
-
-def _str(frame: dict, name: str, optional: bool = False) -> str | None:
-    value = frame.get(name)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise FrameError("bad_frame", f'"{name}" must be text.')
-    return value
+def _read(frame: dict, sender: str):
+    """The frame as its model (webapp/schemas/frames.py), or a FrameError naming the field."""
+    try:
+        return read_frame(frame, sender)
+    except ValidationError as err:
+        raise FrameError(*frame_problem(err, MODELS[sender][frame["type"]])) from None
 
 
 def _staff(user_id: int) -> User:
@@ -67,7 +63,7 @@ async def refresh(relay: Relay, session_id: int, residents: bool = True) -> None
 # The web app's forms for browsers without JavaScript tell the relays the same events.
 
 async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
-    text = _str(frame, "text")
+    text = _read(frame, "resident").text
     contacts = relay.config.get("CRISIS_CONTACTS") or []
 
     def unit():
@@ -89,7 +85,8 @@ async def resident_erase(relay: Relay, client: Client, frame: dict) -> None:
 # --- staff ----------------------------------------------------------------------------------
 
 async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
-    checkin_id, mode = _int(frame, "checkin_id"), _str(frame, "mode", optional=True)
+    take = _read(frame, "staff")
+    checkin_id, mode = take.checkin_id, take.mode
 
     def unit():
         checkin = operations.take(checkin_id, _staff(client.user_id), mode)
@@ -103,7 +100,8 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
 
 
 async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
-    checkin_id, text = _int(frame, "checkin_id"), _str(frame, "text")
+    message = _read(frame, "staff")
+    checkin_id, text = message.checkin_id, message.text
 
     def unit():
         msg = operations.post_message(checkin_id, text, staff=_staff(client.user_id))
@@ -114,7 +112,8 @@ async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
 
 
 async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
-    session_id, text = _int(frame, "session_id"), _str(frame, "text")
+    announce = _read(frame, "staff")
+    session_id, text = announce.session_id, announce.text
 
     def unit():
         announcement = operations.announce(session_id, _staff(client.user_id), text)
@@ -126,9 +125,8 @@ async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
 
 
 async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
-    checkin_id, outcome = _int(frame, "checkin_id"), frame.get("outcome")
-    if not isinstance(outcome, dict):
-        raise FrameError("bad_frame", '"outcome" must be an object {kind, topics, result, referred_to}.')
+    close = _read(frame, "staff")
+    checkin_id, outcome = close.checkin_id, close.outcome
 
     def unit():
         out = operations.close(checkin_id, _staff(client.user_id), outcome.get("kind"), outcome.get("topics") or [],
@@ -143,10 +141,8 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: count a visitor seen in the venue or the metaverse space (optionally closed at once)."""
-    session_id, avatar = _int(frame, "session_id"), _str(frame, "avatar")
-    nickname, outcome = _str(frame, "nickname", optional=True), frame.get("outcome")
-    if outcome is not None and not isinstance(outcome, dict):
-        raise FrameError("bad_frame", '"outcome" must be an object or absent.')
+    walkin = _read(frame, "staff")
+    session_id, avatar, nickname, outcome = walkin.session_id, walkin.avatar, walkin.nickname, walkin.outcome
 
     def unit():
         checkin = operations.check_in(session_id, avatar, nickname, staff=_staff(client.user_id), outcome=outcome)
@@ -159,7 +155,8 @@ async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: hand a taken resident to another promoter of the session."""
-    checkin_id, to_login = _int(frame, "checkin_id"), _str(frame, "to_login")
+    transfer = _read(frame, "staff")
+    checkin_id, to_login = transfer.checkin_id, transfer.to_login
 
     def unit():
         user = _staff(client.user_id)
@@ -179,7 +176,7 @@ async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: take an abusive check-in out; its token stops working and its connections close (1008)."""
-    checkin_id = _int(frame, "checkin_id")
+    checkin_id = _read(frame, "staff").checkin_id
 
     def unit():
         return operations.remove(checkin_id, _staff(client.user_id)).session_id
@@ -194,7 +191,7 @@ async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: the conversation so far (waiting: any staff of the session; after hand-off: the taker)."""
-    checkin_id = _int(frame, "checkin_id")
+    checkin_id = _read(frame, "staff").checkin_id
 
     def unit():
         user = _staff(client.user_id)

@@ -328,6 +328,7 @@ def test_an_empty_patch_changes_nothing(client, admin_headers, make_session):
     ({"promoters": ["ghost"]}, "unknown_promoter"),
     ({"promoters": "sato"}, "invalid_type"),
     ({"location": "x" * 201}, "too_long"),
+    ({"note": "x" * 1001}, "too_long"),  # the admin page's limit, the same in the API
     ({"join_url": "ftp://example.org"}, "invalid_url"),
 ])
 def test_bad_changes_are_400_and_change_nothing(client, admin_headers, make_session, body, code):

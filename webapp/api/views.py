@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from webapp import limits
 from webapp.api import openapi, parse, serialize
 from webapp.checkins.avatars import AVATARS
 from webapp.db import db_session
@@ -18,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 #: Database ids are 32-bit; a larger number in a path is simply unknown (and never reaches the database).
-ID = "int(max=2147483647)"
+ID = f"int(max={limits.ID_MAX})"
 
 
 @bp.after_request
@@ -49,7 +50,7 @@ def list_sessions():
 
     The same for everyone, so the encoded body is micro-cached by the parsed range (webapp/microcache.py).
     """
-    first, last = parse.date_range(request.args)
+    first, last = parse.date_range(request.args.to_dict())
     body = public_cache().get(
         ("api.sessions", first, last),
         lambda: jsonify([serialize.session(s) for s in sessions.between(first, last)]).get_data(),
@@ -114,6 +115,6 @@ def list_avatars():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    response = jsonify(openapi.DOCUMENT)
+    response = jsonify(openapi.document())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

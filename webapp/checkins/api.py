@@ -8,57 +8,43 @@ from webapp.api import parse
 from webapp.checkins import operations
 from webapp.exceptions import ApiError
 from webapp.extensions import csrf
+from webapp.schemas.checkins import CheckinRequest
 from webapp.staff.auth import api_staff, require_api_staff
 
 bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 # Anonymous residents have no CSRF token; staff cookie calls are checked by api_staff() instead.
 csrf.exempt(bp)
 
-CHECKIN_FIELDS = {"avatar", "nickname", "reservation_code", "source", "status", "outcome"}
-
-
 @bp.record_once
 def _configure(state) -> None:
     operations.configure(state.app.config)
 
 
-def _body() -> dict:
-    """The request body as a JSON object of known fields, or a 400 the caller can act on."""
-    data = parse.json_object()
-    parse.only_known(data, sorted(CHECKIN_FIELDS))
-    return data
-
-
-def _walk_in_outcome(data: dict):
+def _walk_in_outcome(body: CheckinRequest):
     """The outcome a staff member gave with a visitor: `outcome`, or visit_only for status "closed"."""
-    status = data.get("status", "in_consultation")
-    if status not in ("in_consultation", "closed"):
-        raise ApiError(400, "invalid_status", 'status must be "in_consultation" or "closed".')
-    if data.get("outcome") is not None:
-        return data["outcome"]
-    return {"kind": "visit_only", "topics": []} if status == "closed" else None
+    if body.outcome is not None:
+        return body.outcome
+    return {"kind": "visit_only", "topics": []} if body.status == "closed" else None
 
 
 @bp.post("/sessions/<int:session_id>/checkins")
 def create_checkin(session_id: int):
     """A resident checks in (201 with a relay token), or staff record a visitor (source "staff")."""
-    data = _body()
+    data = parse.json_object()
+    sent = parse.valid(CheckinRequest, data)
     session = parse.session_or_404(session_id)  # held, so check_in finds it without a second query
-    source = data.get("source", "resident")
-    if source not in ("resident", "staff"):
-        raise ApiError(400, "invalid_source", 'source must be "resident" or "staff".')
-    if source == "staff":
+    if sent.source == "staff":
         staff = api_staff()
         if staff is None:
             raise ApiError(401, "unauthorized", "Recording a visitor needs a staff sign-in or token.")
-        checkin = operations.check_in(session_id, data.get("avatar"), data.get("nickname"), staff=staff,
-                                      outcome=_walk_in_outcome(data))
+        checkin = operations.check_in(session_id, sent.avatar, sent.nickname, staff=staff,
+                                      outcome=_walk_in_outcome(sent))
         body = {"checkin_id": checkin.id, "session_id": session_id, "status": checkin.status, "source": "staff",
                 "position": None, "counts": operations.counts(session_id)}
         return jsonify(body), 201
     if "status" in data or "outcome" in data:
         raise ApiError(400, "unknown_field", "status and outcome are for staff-recorded visitors only.")
-    checkin = operations.check_in(session.id, data.get("avatar"), data.get("nickname"), data.get("reservation_code"))
+    checkin = operations.check_in(session.id, sent.avatar, sent.nickname, sent.reservation_code)
     place = operations.position(checkin)  # counted once: the estimate is made from the same place
     body = {
         "checkin_id": checkin.id,

@@ -7,12 +7,8 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp import limits
 from webapp.checkins import avatars
-
-NICKNAME_MAX = 30
-CODE_MAX = 40
-#: A resident's message; its frame must stay under the relay's 4 KiB limit (3 bytes a character).
-MESSAGE_MAX = 1000
 
 
 class CheckInForm(FlaskForm):
@@ -21,9 +17,9 @@ class CheckInForm(FlaskForm):
     avatar = RadioField(_l("アバター"), validators=[DataRequired(message=_l("アバターを1つ選んでください。"))],
                         validate_choice=True)
     nickname = StringField(_l("ニックネーム（なくても大丈夫です）"), validators=[
-        Optional(), Length(max=NICKNAME_MAX, message=_l("ニックネームは30文字までにしてください。"))])
+        Optional(), Length(max=limits.NICKNAME_MAX, message=_l("ニックネームは%(max)d文字までにしてください。"))])
     reservation_code = StringField(_l("予約コード（予約した方のみ）"), validators=[
-        Optional(), Length(max=CODE_MAX, message=_l("予約コードを確かめてください。"))])
+        Optional(), Length(max=limits.CODE_MAX, message=_l("予約コードを確かめてください。"))])
     submit = SubmitField(_l("待合室に入る"))
 
     def __init__(self, *args, **kwargs):
@@ -44,7 +40,7 @@ class MessageForm(FlaskForm):
 
     text = TextAreaField(_l("推進員へのメッセージ"), validators=[
         DataRequired(message=_l("メッセージを入力してください。")),
-        Length(max=MESSAGE_MAX, message=_l("メッセージは1000文字までにしてください。"))])
+        Length(max=limits.MESSAGE_MAX, message=_l("メッセージは%(max)d文字までにしてください。"))])
     submit = SubmitField(_l("送る"))
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from webapp import limits
 from webapp.cli.base import OneLineGroup, domain_errors_as_clicks
 
 schedule_cli = OneLineGroup("schedule", help="The fiscal year's sessions.")
 
 
 @schedule_cli.command("generate")
-@click.option("--fiscal-year", type=click.IntRange(2000, 2100), required=True, help="e.g. 2026 for 令和8年度")
+@click.option("--fiscal-year", type=click.IntRange(limits.YEAR_MIN, limits.YEAR_MAX), required=True,
+              help="e.g. 2026 for 令和8年度")
 @click.option("--promoter", "promoters", multiple=True, help="Login to assign (repeatable).")
 @domain_errors_as_clicks
 def schedule_generate(fiscal_year, promoters):

@@ -8,7 +8,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from webapp.exceptions import DomainError
-from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
+from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 
 
 class ReserveForm(FlaskForm):

@@ -12,13 +12,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from webapp import signals
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
+from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations.models import Reservation
 from webapp.sessions.models import Session, Slot
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_GROUPS, CODE_GROUP_LEN = 3, 5  # 15 symbols of 31: about 74 random bits
-NICKNAME_MAX, TOPIC_MAX = 30, 200
 
 
 def new_code() -> str:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from webapp import limits
 from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.sessions import operations
@@ -61,7 +62,7 @@ def _year_of_list(session: Session) -> str:
 def index():
     current = fiscal_year_of(operations.today_in_tokyo())
     year = request.args.get("year", type=int) or current
-    if not 2000 <= year <= 2100:
+    if not limits.YEAR_MIN <= year <= limits.YEAR_MAX:
         year = current
     sessions = operations.between(*fiscal_year_bounds(year))
     return _page("sessions/admin_list.html", year=year, years=_year_choices(year), sessions=sessions,

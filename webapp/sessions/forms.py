@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp import limits
 from webapp.exceptions import DomainError
 
 
@@ -36,20 +37,20 @@ class SessionForm(FlaskForm):
     start = TimeField(_l("開始時刻"), validators=[_required(_l("開始時刻"))])
     end = TimeField(_l("終了時刻"), validators=[_required(_l("終了時刻"))])
     format = RadioField(_l("形式"), choices=format_choices(), validators=[InputRequired(message=_l("形式を選んでください。"))])
-    location = StringField(_l("場所"), validators=[Length(max=200)])
+    location = StringField(_l("場所"), validators=[Length(max=limits.LOCATION_MAX)])
     join_url = URLField(_l("参加用リンク（オンライン・メタバース）"), validators=[
-        Optional(), URL(message=_l("https:// から始まるリンクを入力してください。")), Length(max=500)])
+        Optional(), URL(message=_l("https:// から始まるリンクを入力してください。")), Length(max=limits.JOIN_URL_MAX)])
     slot_minutes = IntegerField(_l("予約枠の長さ（分）"), validators=[_required(_l("予約枠の長さ"))])
     capacity = IntegerField(_l("1枠の定員（人）"), validators=[_required(_l("1枠の定員"))])
     promoters = CheckboxesField(_l("担当する主任推進員"), choices=[])
 
 
 class EditSessionForm(SessionForm):
-    note = TextAreaField(_l("お知らせ（相談に来る方に表示）"), validators=[Length(max=1000)])
+    note = TextAreaField(_l("お知らせ（相談に来る方に表示）"), validators=[Length(max=limits.NOTE_MAX)])
 
 
 class CancelForm(FlaskForm):
-    note = TextAreaField(_l("中止のお知らせ（任意）"), validators=[Length(max=1000)])
+    note = TextAreaField(_l("中止のお知らせ（任意）"), validators=[Length(max=limits.NOTE_MAX)])
 
 
 class GenerateForm(FlaskForm):
@@ -70,9 +71,12 @@ def session_error(err: DomainError) -> str:
         "has_reservations": _("予約が入っているため、この変更はできません。予約の入った枠が新しい時間に収まるように開始と終了を同じだけずらすか、枠の長さを元のままにしてください。"),
         "invalid_format": _("形式を選んでください。"),
         "unknown_promoter": _("選んだ担当者のアカウントが見つからないか、無効になっています。"),
-        "invalid_slot_minutes": _("予約枠の長さは5〜240分で、相談会の時間より短くしてください。"),
-        "invalid_capacity": _("定員は1〜50人で、すでに入っている予約の数以上にしてください。"),
-        "invalid_fiscal_year": _("年度は2000〜2100の西暦で入力してください（例: 2026 は令和8年度）。"),
+        "invalid_slot_minutes": _("予約枠の長さは%(min)d〜%(max)d分で、相談会の時間より短くしてください。",
+                                  min=limits.SLOT_MINUTES_MIN, max=limits.SLOT_MINUTES_MAX),
+        "invalid_capacity": _("定員は%(min)d〜%(max)d人で、すでに入っている予約の数以上にしてください。",
+                              min=limits.CAPACITY_MIN, max=limits.CAPACITY_MAX),
+        "invalid_fiscal_year": _("年度は%(min)d〜%(max)dの西暦で入力してください（例: 2026 は令和8年度）。",
+                                 min=limits.YEAR_MIN, max=limits.YEAR_MAX),
         "invalid_status": _("この状態には変更できません。"),
     }
     return messages.get(err.code, err.message)

@@ -9,7 +9,7 @@ import jpholiday
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import selectinload
 
-from webapp import signals
+from webapp import limits, signals
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.reservations.models import Reservation
@@ -17,8 +17,8 @@ from webapp.sessions.models import FORMATS, Session, Slot, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import TOKYO, at_tokyo, fiscal_year_bounds, local, third_tuesday
 
-MAX_SLOT_MINUTES = 240
-MAX_CAPACITY = 50
+MAX_SLOT_MINUTES = limits.SLOT_MINUTES_MAX
+MAX_CAPACITY = limits.CAPACITY_MAX
 
 
 @dataclasses.dataclass
@@ -66,10 +66,12 @@ def _promoters(logins: list[str]) -> list[User]:
 
 def cut_slots(starts_at: dt.datetime, ends_at: dt.datetime, minutes: int, capacity: int) -> list[Slot]:
     """Slots of `minutes` from start to end; a shorter remainder at the end is left as walk-in time."""
-    if not 5 <= minutes <= MAX_SLOT_MINUTES:
-        raise DomainError("invalid_slot_minutes", f"slot_minutes must be between 5 and {MAX_SLOT_MINUTES}.", 400)
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise DomainError("invalid_capacity", f"capacity must be between 1 and {MAX_CAPACITY}.", 400)
+    if not limits.SLOT_MINUTES_MIN <= minutes <= MAX_SLOT_MINUTES:
+        raise DomainError("invalid_slot_minutes",
+                          f"slot_minutes must be between {limits.SLOT_MINUTES_MIN} and {MAX_SLOT_MINUTES}.", 400)
+    if not limits.CAPACITY_MIN <= capacity <= MAX_CAPACITY:
+        raise DomainError("invalid_capacity",
+                          f"capacity must be between {limits.CAPACITY_MIN} and {MAX_CAPACITY}.", 400)
     step = dt.timedelta(minutes=minutes)
     slots, at = [], starts_at
     while at + step <= ends_at:
@@ -211,8 +213,9 @@ def generate_fiscal_year(year: int, defaults: PlanDefaults) -> tuple[list[Sessio
     Dates that already have a session are left as they are, so running it twice is safe.
     Returns the sessions created and the dates skipped.
     """
-    if not 2000 <= year <= 2100:
-        raise DomainError("invalid_fiscal_year", "fiscal year must be between 2000 and 2100.", 400)
+    if not limits.YEAR_MIN <= year <= limits.YEAR_MAX:
+        raise DomainError("invalid_fiscal_year",
+                          f"fiscal year must be between {limits.YEAR_MIN} and {limits.YEAR_MAX}.", 400)
     first, last = fiscal_year_bounds(year)
     taken = set(db_session.scalars(select(Session.date).where(Session.date.between(first, last))))
     created, skipped = [], []

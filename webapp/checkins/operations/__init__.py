@@ -24,11 +24,11 @@ from webapp.checkins.operations.queue import (
     waiting_count,
     waiting_line,
 )
-from webapp.checkins.operations.records import MAX_ID, NICKNAME_MAX, OPEN_STATUSES, _clean, get
+from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get
 from webapp.sessions.operations import is_open as session_is_open
 
 __all__ = [
-    "HANDOFF_MODES", "MAX_ID", "NICKNAME_MAX", "OPEN_STATUSES", "RESULT_KEYS", "Settings", "_clean", "announce",
+    "HANDOFF_MODES", "OPEN_STATUSES", "RESULT_KEYS", "Settings", "_clean", "announce",
     "can_staff", "check_in", "close", "configure", "contains_crisis_word", "counts", "erase_own", "estimate_s",
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
     "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",

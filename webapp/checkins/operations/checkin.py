@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from webapp import signals
+from webapp import limits, signals
 from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.outcomes import new_outcome, resolve_outcome
-from webapp.checkins.operations.records import NICKNAME_MAX, _clean, load_session
+from webapp.checkins.operations.records import _clean, load_session
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
@@ -29,7 +29,7 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
     session = load_session(session_id)
     if not isinstance(avatar, str) or avatar not in _avatar_ids():
         raise DomainError("invalid_avatar", "Please choose one of the avatars.", 400)
-    nickname = _clean(nickname, NICKNAME_MAX, "nickname", required=False)
+    nickname = _clean(nickname, limits.NICKNAME_MAX, "nickname", required=False)
     if staff is None:
         if not is_open(session, now):
             raise DomainError("session_not_open", "This session is not open for check-in now.", 409)

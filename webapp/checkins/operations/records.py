@@ -4,10 +4,9 @@ from __future__ import annotations
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session
 from webapp.exceptions import DomainError
+from webapp.limits import ID_MAX
 from webapp.sessions.models import Session
 
-NICKNAME_MAX = 30
-MAX_ID = 2**31 - 1
 #: The statuses of a check-in still in the line or with a promoter.
 OPEN_STATUSES = ("waiting", "in_consultation")
 
@@ -38,7 +37,7 @@ def load_checkin(checkin_id) -> CheckIn:
 
 def _is_id(value) -> bool:
     """A possible row id: an int within the databases' INTEGER range (a bigger one would be a database error)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
 
 
 def _clean(text, limit: int, field: str, required: bool = True) -> str:

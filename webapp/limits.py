@@ -1,0 +1,34 @@
+"""How long a field may be and which numbers the service deals in, each written once.
+
+The pydantic schemas (API and relay), the WTForms forms, the OpenAPI document and the operations'
+own checks all read these names. The schemas read them when they validate, so changing one here
+(or monkeypatching it in a test) changes every answer built from the schemas.
+Where the pages and the API used to disagree, the stricter value the pages showed was kept (NOTE_MAX).
+"""
+from __future__ import annotations
+
+#: A resident's optional nickname (check-in and reservation); the column is String(30).
+NICKNAME_MAX = 30
+#: What a resident wants to talk about, given with a reservation.
+TOPIC_MAX = 200
+#: A session's place; the column is String(200).
+LOCATION_MAX = 200
+#: A session's online or metaverse link; the column is String(500).
+JOIN_URL_MAX = 500
+#: The note residents see on a session (e.g. why it was cancelled): the admin pages' 1,000, not the API's 2,000.
+NOTE_MAX = 1000
+#: A line to or from a resident; its frame must stay under the relay's 4 KiB (3 bytes a character).
+#: Default of the MESSAGE_MAX_CHARS setting.
+MESSAGE_MAX = 1000
+#: A reservation code as people type it (with dashes, spaces, full-width characters).
+CODE_MAX = 40
+#: A staff login.
+LOGIN_MAX = 64
+
+#: Years the scheduler deals in (dates, times, fiscal years); keeps datetime arithmetic far from its limits.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+#: Database ids are 32-bit signed integers.
+ID_MAX = 2**31 - 1
+#: Minutes of one reservation slot, and seats in it.
+SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
+CAPACITY_MIN, CAPACITY_MAX = 1, 50

@@ -1,0 +1,146 @@
+"""Field types the schemas share; each reads its limit from webapp.limits when it checks a value.
+
+Errors a caller can cause are PydanticCustomErrors whose type is the contract's error code
+(`too_long`, `invalid_date`, ...); webapp/schemas/errors.py turns them into answers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError, core_schema
+
+from webapp import limits
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_HTTP_URL = re.compile(r"https?://[^\s/]+", re.IGNORECASE)
+
+
+def limit(name: str) -> int:
+    """The current value of `webapp.limits.<name>`."""
+    return getattr(limits, name)
+
+
+def fail(code: str, message: str) -> PydanticCustomError:
+    """An error whose type is the contract's code; the message follows the field's name."""
+    return PydanticCustomError(code, message)
+
+
+class MaxChars:
+    """Text of at most `limits.<name>` characters once trimmed: longer is `too_long`, never cut."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get_pydantic_core_schema__(self, source, handler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler) -> dict:
+        json_schema = handler(schema)
+        json_schema["maxLength"] = limit(self.name)
+        return json_schema
+
+    def _check(self, value: str) -> str:
+        most = limit(self.name)
+        if len(value.strip()) > most:
+            raise fail("too_long", f"must be at most {most} characters.")
+        return value
+
+
+class Between:
+    """An integer within `limits.<low>` .. `limits.<high>`, else the error `code`."""
+
+    def __init__(self, low: str, high: str, code: str):
+        self.low, self.high, self.code = low, high, code
+
+    def __get_pydantic_core_schema__(self, source, handler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler) -> dict:
+        return {**handler(schema), "minimum": limit(self.low), "maximum": limit(self.high)}
+
+    def _check(self, value: int) -> int:
+        if not limit(self.low) <= value <= limit(self.high):
+            raise fail(self.code, f"must be between {limit(self.low)} and {limit(self.high)}.")
+        return value
+
+
+def _in_years(year: int, code: str) -> None:
+    if not limits.YEAR_MIN <= year <= limits.YEAR_MAX:
+        raise fail(code, f"must be between {limits.YEAR_MIN} and {limits.YEAR_MAX}.")
+
+
+def _day(value: Any) -> dt.date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise fail("invalid_date", "must be a date written YYYY-MM-DD.")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail("invalid_date", f"is not a real date: {value}.") from None
+    _in_years(day.year, "invalid_date")
+    return day
+
+
+_MOMENT_HINT = "must be an ISO 8601 time with offset (2026-12-15T13:30:00+09:00) or a time HH:MM."
+
+
+def _moment(value: Any) -> dt.time | dt.datetime:
+    if not isinstance(value, str):
+        raise fail("invalid_type", _MOMENT_HINT)
+    if _CLOCK.fullmatch(value):
+        return dt.time.fromisoformat(value)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise fail("invalid_datetime", _MOMENT_HINT) from None
+    if parsed.tzinfo is None:
+        raise fail("invalid_datetime", "needs an offset such as +09:00 (or send a time HH:MM).")
+    _in_years(parsed.year, "invalid_datetime")
+    return parsed
+
+
+def _http_url(value: str) -> str:
+    link = value.strip()
+    if link and not _HTTP_URL.match(link):
+        raise fail("invalid_url", "must be an http:// or https:// address.")
+    return link
+
+
+def _login(value: str) -> str:
+    login = value.strip().lower()
+    if not login or len(login) > limits.LOGIN_MAX:
+        raise fail("invalid_type", f"must hold logins of 1 to {limits.LOGIN_MAX} characters.")
+    return login
+
+
+def _fiscal_year(value: Any) -> int:
+    """A query string's year: four ASCII digits (not ２０２４, not 2024.0)."""
+    raw = value.strip() if isinstance(value, str) else ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        raise fail("invalid_fiscal_year", f"must be a year between {limits.YEAR_MIN} and {limits.YEAR_MAX}, e.g. 2024.")
+    return int(raw)
+
+
+#: A date written YYYY-MM-DD, within the years we deal in.
+Day = Annotated[dt.date, BeforeValidator(_day)]
+#: An ISO 8601 datetime with offset, or "HH:MM" (a dt.time) meaning that time on the session's date in Ikoma.
+Moment = Annotated[Any, PlainValidator(_moment), WithJsonSchema({
+    "type": "string", "example": "13:30",
+    "description": 'ISO 8601 with offset ("2026-12-15T13:30:00+09:00") or "HH:MM", read as that time '
+                   "on the session's date in Asia/Tokyo."})]
+Nickname = Annotated[str, MaxChars("NICKNAME_MAX")]
+Topic = Annotated[str, MaxChars("TOPIC_MAX")]
+Location = Annotated[str, MaxChars("LOCATION_MAX")]
+Note = Annotated[str, MaxChars("NOTE_MAX")]
+#: Empty, or an http(s) URL: it is shown to residents as a link. Comes back trimmed.
+JoinUrl = Annotated[str, MaxChars("JOIN_URL_MAX"), AfterValidator(_http_url)]
+#: A staff login, trimmed and lower-cased.
+Login = Annotated[str, AfterValidator(_login)]
+#: A row id: a JSON integer (not true, not 1.0, not "1").
+Id = int
+#: `?fiscal_year=YYYY` (年度, named by the year it starts in).
+FiscalYear = Annotated[int, BeforeValidator(_fiscal_year), Between("YEAR_MIN", "YEAR_MAX", "invalid_fiscal_year")]
+
