@@ -47,7 +47,8 @@ class Frames:
                 if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
                     return frame
             if time.monotonic() > deadline:
-                raise AssertionError(f"the page got no {type_} {match} frame; got {[f.get('type') for f in self.received]}")
+                got = [f.get("type") for f in self.received]
+                raise AssertionError(f"the page got no {type_} {match} frame; got {got}")
             self.page.wait_for_timeout(50)
 
 
