@@ -43,12 +43,15 @@ def _migrate(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
-    """A migrated database made once per run: a file to copy (SQLite) or a database to empty (PostgreSQL)."""
+    """A migrated database made once per run and process: a file to copy (SQLite) or a database to empty
+    (PostgreSQL). Under pytest-xdist every worker has its own session, so its own template and tmp_path."""
     if BACKEND == "postgres":
         base = os.environ.get("TEST_DATABASE_URL")
         if not base:
             pytest.fail("TEST_BACKEND=postgres needs TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-        name = f"ikomaru_test_{uuid.uuid4().hex[:8]}"
+        # One database per process: each pytest-xdist worker ("gw0", "gw1") makes its own template.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"ikomaru_test_{worker}_{uuid.uuid4().hex[:8]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
