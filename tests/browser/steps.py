@@ -40,7 +40,7 @@ class Frames:
                 pass
         ws.on("framereceived", keep)
 
-    def wait_for(self, type_: str, timeout: float = 10, **match) -> dict:
+    def wait_for(self, type_: str, timeout: float = 30, **match) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             for frame in self.received:

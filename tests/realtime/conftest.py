@@ -27,7 +27,7 @@ class Peer:
     """A websocket client that remembers every frame it received."""
 
     def __init__(self, url: str, **kwargs):
-        self.ws = connect(url, open_timeout=10, legacy=True, **kwargs)
+        self.ws = connect(url, open_timeout=30, legacy=True, **kwargs)
         self.seen: list[dict] = []
         self._unread: list[dict] = []
 
@@ -43,7 +43,7 @@ class Peer:
         self._unread.append(frame)
         return frame
 
-    def next(self, type_: str, timeout: float = 10, where=None, **match) -> dict:
+    def next(self, type_: str, timeout: float = 30, where=None, **match) -> dict:
         """The next unread frame of this type (with these field values, passing `where`); others stay unread."""
         deadline = time.monotonic() + timeout
         while True:
