@@ -21,7 +21,7 @@ from sqlalchemy import insert
 from bench._databases import migrated_app, scratch_sqlite
 from bench._results import record
 from harness.processes import Process, free_port, http_answers
-from harness.soakload import ACK_TIMEOUT_S, LOAD, RESIDENTS, SESSIONS, raise_fd_limit, run_load
+from harness.soak import ACK_TIMEOUT_S, LOAD, RESIDENTS, SESSIONS, raise_fd_limit, run_load
 from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.checkins.models import CheckIn
 from webapp.db import utcnow

@@ -2,49 +2,34 @@
 
     python -m harness.soakload PLAN.json RESULT.json
 
-Used by the soak test (tests/soak: it fails on any loss, duplicate or reordering) and by its
-benchmark (bench/soak.py: it prints the rates). PLAN names the relay URL, the residents (check-in
-id, token, session) and one staff member per session. During the churn phase every resident
+Started by harness.soak.run_load for the soak test (tests/soak: it fails on any loss, duplicate or
+reordering) and for its benchmark (bench/soak.py: it prints the rates). PLAN names the relay URL,
+the residents (check-in id, token, session) and one staff member per session. During the churn phase every resident
 writes `seq <checkin_id> <n>` now and then and waits for the relay's echo (its acknowledgement),
 every staff member announces `ann <session_id> <n>` every few seconds, and residents close and come
 back with the same token. Then churn ends, every client is connected again, each promoter makes
 one last marker announcement and each resident waits for its session's marker.
 
-What is checked holds however slow the machine is (see `check_announcements`); what depends on
-speed (rates, drops by the relay, ramp time) goes to RESULT's counts and is never a problem.
-Every wait has a deadline and every loop is bounded, so the process stops by itself.
+What is checked (harness/soakchecks.py) holds however slow the machine is; what depends on speed
+(rates, drops by the relay, ramp time) goes to RESULT's counts and is never a problem. Every wait
+has a deadline and every loop is bounded, so the process stops by itself.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import random
-import resource
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from harness.processes import Process, ProcessError
+from harness.soak import ACK_TIMEOUT_S, CONNECT_ATTEMPTS, FINAL_TIMEOUT_S, OPEN_TIMEOUT_S, raise_fd_limit
+from harness.soakchecks import check_announcements, check_staff, lines_complete
 
-#: The load the soak test and its benchmark both run: 20 sessions of 99 residents and 1 promoter.
-SESSIONS = 20
-RESIDENTS = 1980           # + 20 staff connections = 2,000
-LOAD = {"duration_s": 60,
-        "message_every_s": 20,   # each resident: about 100 lines a second in all
-        "announce_every_s": 2,   # each promoter: 10 notices a second in all, each to 99 residents
-        "churn_per_s": 20,       # resident reconnections a second
-        "connect_concurrency": 64, "seed": 7}
-
-CONNECT = {"open_timeout": 120, "close_timeout": 30, "max_size": 2**20, "ping_interval": None}
-#: Generous deadlines: a busy machine makes everything slower, never wrong.
-ACK_TIMEOUT_S = 120
-CONNECT_ATTEMPTS = 5
-FINAL_TIMEOUT_S = 300
-
+CONNECT = {"open_timeout": OPEN_TIMEOUT_S, "close_timeout": 30, "max_size": 2**20, "ping_interval": None}
 
 class Run:
     """Shared state and findings of one run: `problems` are losses, duplicates and reorderings; `counts` are figures."""
@@ -327,63 +312,6 @@ class Staff:
         await self.announce(n)
 
 
-def _is_run(got: list[int]) -> bool:
-    """Consecutive numbers, each once, in order."""
-    return got == list(range(got[0], got[0] + len(got))) if got else True
-
-
-def check_announcements(run: Run, residents: list[Resident]) -> None:
-    """No announcement duplicated, reordered or skipped on any connection; none missing at the end.
-
-    Within one connection the relay sends a session's announcements in order, so what a resident
-    received live must be consecutive numbers. On its last connection (open when churn ended), it
-    must have everything from the first announcement its author sent after that welcome reached
-    the resident (the relay had it in the session by then: it joins before it welcomes) up to the
-    marker. Both points are orders of events in this one process, not durations, so slowness
-    cannot fail the check.
-    """
-    for resident in residents:
-        announced = run.announced[resident.session_id]
-        for _, got, _ in resident.intervals:
-            run.counts["announcement_deliveries"] += len(got)
-            if not _is_run(got):
-                run.problem("announcement_duplicates_reorders_or_gaps",
-                            {"checkin": resident.checkin_id, "got": got[:30]})
-        if not resident.intervals or resident.session_id not in run.marker:
-            continue
-        welcomed, got, welcome_texts = resident.intervals[-1]
-        marker = run.marker[resident.session_id]
-        after = [n for n, times in announced.items() if times[0] > welcomed]
-        if not after:  # welcomed after the marker went out: the welcome lists it, or it came live
-            complete = marker in got or f"ann {resident.session_id} {marker}" in welcome_texts
-        else:
-            complete = bool(got) and got[0] <= min(after) and got[-1] == marker
-        if not complete:
-            run.problem("announcements_missing", {"checkin": resident.checkin_id, "marker": marker,
-                                                  "first_due": min(after, default=None), "got": got[-30:]})
-
-
-def lines_complete(staff: list[Staff], residents: list[Resident]) -> bool:
-    by_session = {s.session_id: s for s in staff}
-    return all(len(by_session[r.session_id].lines.get(r.checkin_id, [])) >= r.sent
-               for r in residents if not by_session[r.session_id].dropped)
-
-
-def check_staff(run: Run, staff: list[Staff], residents: list[Resident]) -> None:
-    """Each promoter that stayed connected saw every acknowledged line of its session, once and in order."""
-    by_session = {s.session_id: s for s in staff}
-    run.counts["staff_dropped"] = sum(1 for s in staff if s.dropped)
-    for resident in residents:
-        promoter = by_session[resident.session_id]
-        if promoter.dropped:
-            continue
-        seen = promoter.lines.get(resident.checkin_id, [])
-        if seen != list(range(resident.sent)):
-            disordered = len(seen) > len(set(seen)) or seen != sorted(seen)
-            kind = "staff_duplicates_or_reorders" if disordered else "staff_missing"
-            run.problem(kind, {"checkin": resident.checkin_id, "sent": resident.sent, "seen": seen[:20]})
-
-
 async def _until(check, timeout: float) -> bool:
     """Poll `check` until true or the deadline; whether it became true."""
     deadline = time.monotonic() + timeout
@@ -431,28 +359,6 @@ async def main(plan: dict) -> dict:
     run.counts["announcements_made"] = sum(len(a) for a in run.announced.values())
     return {"counts": dict(run.counts), "problems": dict(run.problems), "peak_open": run.peak,
             "sent": {r.checkin_id: r.sent for r in residents}}
-
-
-def run_load(plan: dict, folder: Path) -> dict:
-    """Run the clients of `plan` in a process of their own (so the relay's CPU is not ours); their RESULT."""
-    (folder / "plan.json").write_text(json.dumps(plan))
-    log = folder / "clients.log"
-    clients = Process(["python", "-m", "harness.soakload", str(folder / "plan.json"), str(folder / "result.json")],
-                      log=log).start()
-    limit = plan["duration_s"] + CONNECT_ATTEMPTS * 2 * CONNECT["open_timeout"] + 4 * FINAL_TIMEOUT_S
-    try:
-        code = clients.proc.wait(limit)
-    finally:
-        clients.stop()
-    if code != 0:
-        raise ProcessError(f"the clients exited with {code}:\n{clients.log()[-3000:]}")
-    return json.loads((folder / "result.json").read_text())
-
-
-def raise_fd_limit(needed: int) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < needed:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(needed, soft), hard), hard))
 
 
 if __name__ == "__main__":

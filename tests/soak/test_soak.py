@@ -7,7 +7,7 @@ connected again and each promoter makes a last marker announcement. Nothing may 
 duplicated or reordered: checked on every client and, for the lines, in the database. Only what a
 user would notice is asserted, never a rate: the figures (rates, drops, ramp time) are printed
 here and measured by `make bench` (bench/soak.py). The clients run in their own asyncio process
-(harness/soakload.py). Run alone: `make soak`.
+(harness/soak.py, harness/soakload.py). Run alone: `make soak`.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from harness.processes import wait_until
-from harness.soakload import LOAD, RESIDENTS, SESSIONS, run_load
+from harness.soak import LOAD, RESIDENTS, SESSIONS, run_load
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
 from tests.realtime.conftest import RelayProcess
