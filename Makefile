@@ -1,10 +1,10 @@
-# Two commands: `make run` (serve with demo data) and `make test` (the whole suite).
+# Two commands: `make run` (serve with demo data) and `make test` (the whole suite, tier by tier; README "Tests").
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres bench clean
+.PHONY: run test lint test-sqlite test-postgres test-browser soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,21 +34,36 @@ run: $(VENV)/.installed
 	$(FLASK) demo --if-empty
 	$(FLASK) serve --host 127.0.0.1 --port 5000 --relay-port 8765
 
-# SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set (.ci/run sets it).
-test: test-sqlite test-postgres
+# pytest with an explicit message when it collected nothing (exit 5): a tier that runs no test is a failure.
+PYTEST = $(BIN)/pytest $(1) || { rc=$$?; [ $$rc -ne 5 ] || echo "== pytest collected no tests: a tier that runs nothing fails" >&2; exit $$rc; }
+FAST := -n 2 -m "not browser and not soak"
 
-test-sqlite: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
-	TEST_BACKEND=sqlite $(BIN)/pytest
+# Every tier in turn; each one also runs alone. PostgreSQL only when TEST_DATABASE_URL is set (.ci/run sets it).
+test: lint test-sqlite test-postgres test-browser soak
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test-sqlite: $(VENV)/.installed-test
+	TEST_BACKEND=sqlite $(call PYTEST,$(FAST))
+
+test-postgres: $(VENV)/.installed-test
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+		TEST_BACKEND=postgres $(call PYTEST,$(FAST)); \
+	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
+
+# Real Chromium, one server for the folder: serial, on SQLite.
+test-browser: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
+	TEST_BACKEND=sqlite $(call PYTEST,-n 0 -m browser tests/browser)
 
 # axe-core (package.json) is injected into pages by the browser tests; fetched once when missing.
 node_modules/axe-core/axe.min.js:
 	npm ci --no-audit --no-fund
 
-test-postgres: $(VENV)/.installed-test
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		TEST_BACKEND=postgres $(BIN)/pytest -m "not browser and not soak"; \
-	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
+# 2,000 websocket clients with churn: no loss, duplicate or reordering. Its rates are in `make bench` (bench/soak.py).
+soak: $(VENV)/.installed-test
+	TEST_BACKEND=sqlite $(call PYTEST,-n 0 -s -m soak tests/soak)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

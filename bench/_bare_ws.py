@@ -70,7 +70,8 @@ async def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     stop = asyncio.get_running_loop().create_future()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: stop.done() or stop.set_result(None))
-    async with serve(handler, "127.0.0.1", 0, compression="deflate" if "--deflate" in sys.argv else None, max_size=4096, ping_interval=20,
+    compression = "deflate" if "--deflate" in sys.argv else None
+    async with serve(handler, "127.0.0.1", 0, compression=compression, max_size=4096, ping_interval=20,
                      ping_timeout=20, server_header=None) as server:
         print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
         await stop

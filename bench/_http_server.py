@@ -9,56 +9,28 @@ both sides alike.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from harness.processes import Process, free_port, http_answers
+
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = range(9200, 9300)
 WORKERS = 2
 GUNICORN = ["--workers", str(WORKERS), "--worker-class", "sync", "--backlog", "256", "--timeout", "60"]
 
 
-def free_port() -> int:
-    """A port of our range nobody listens on (gunicorn's CLI cannot bind port 0)."""
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+def _ready(port: int, path: str) -> Callable[[], bool]:
+    """True once `path` answered a few times in a row, so the workers have imported the app."""
+    good = 0
 
+    def probe() -> bool:
+        nonlocal good
+        good = good + 1 if http_answers(port, path) else 0
+        return good >= 2 * WORKERS
 
-def _answers(port: int, path: str) -> bool:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", path)
-        ok = conn.getresponse().status < 500
-        conn.close()
-        return ok
-    except OSError:
-        return False
-
-
-def _wait_ready(proc: subprocess.Popen, port: int, path: str, log: Path, timeout: float = 30.0) -> None:
-    """Until `path` answers a few times in a row, so the workers have imported the app."""
-    deadline, good = time.monotonic() + timeout, 0
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        good = good + 1 if _answers(port, path) else 0
-        if good >= 2 * WORKERS:
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"gunicorn did not listen on {port} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+    return probe
 
 
 @contextlib.contextmanager
@@ -69,17 +41,12 @@ def gunicorn(target: str, env: dict[str, str], ready_path: str = "/") -> Iterato
     environ.update(env)
     with tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False) as handle:
         log = Path(handle.name)
-    cmd = [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-           "--error-logfile", str(log), "--log-level", "warning", target]
-    proc = subprocess.Popen(cmd, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process = Process(["python", "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+                       "--error-logfile", str(log), "--log-level", "warning", target], env=environ, log=log)
+    process.start()
     try:
-        _wait_ready(proc, port, ready_path, log)
+        process.wait_ready(_ready(port, ready_path), timeout=60, what="gunicorn")
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        process.stop()
         log.unlink(missing_ok=True)

@@ -35,11 +35,8 @@ import json
 import os
 import pstats
 import resource
-import select
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -50,6 +47,7 @@ from websockets.asyncio.client import connect
 
 from bench._databases import migrated_app, scratch_sqlite
 from bench._results import record
+from harness.processes import Process
 from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.checkins.models import CheckIn
 from webapp.db import utcnow
@@ -57,7 +55,6 @@ from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import TOKYO, at_tokyo
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-only"
 SESSIONS = 10
 #: BENCH_RELAY_RESIDENTS lowers it for a quick profile; the recorded figures need the full 1,000.
@@ -125,19 +122,9 @@ class Server:
 
     def __init__(self, argv: list[str], log: Path, env: dict | None = None):
         self.log = log
-        self.proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=open(log, "wb"), env={**os.environ, **(env or {})})
-        deadline = time.monotonic() + 30
-        line = b""
-        while time.monotonic() < deadline and not line.startswith(b"PORT "):
-            if select.select([self.proc.stdout], [], [], 1)[0]:
-                line = self.proc.stdout.readline()
-                if not line and self.proc.poll() is not None:
-                    break
-        if not line.startswith(b"PORT "):
-            self.stop()
-            raise RuntimeError(f"{argv} did not start: {log.read_text()[-2000:]}")
-        self.port = int(line.split()[1])
+        self.process = Process(["python", *argv], env={**os.environ, **(env or {})}, log=log, stdout_pipe=True)
+        self.proc = self.process.start().proc
+        self.port = int(self.process.read_line(b"PORT ").split()[1])
 
     def url(self, token: str) -> str:
         return f"ws://127.0.0.1:{self.port}/ws?token={token}"
@@ -154,16 +141,10 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signal(self, sig: int) -> None:
-        self.proc.send_signal(sig)
+        self.process.signal(sig)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.process.stop()
 
 
 # --- the load generator -----------------------------------------------------------------------

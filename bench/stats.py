@@ -76,7 +76,8 @@ def _rows(rng: random.Random, count: int, sessions, first_id: int, promoter: int
         if status != "closed":
             continue
         consulted = rng.random() < 0.4
-        outcomes.append({"id": checkin_id, "checkin_id": checkin_id, "kind": "consultation" if consulted else "visit_only",
+        kind = "consultation" if consulted else "visit_only"
+        outcomes.append({"id": checkin_id, "checkin_id": checkin_id, "kind": kind,
                          "result_id": rng.choice(terms["result"]) if consulted else None,
                          "referred_to_id": rng.choice(terms["agency"]) if consulted and rng.random() < 0.5 else None,
                          "recorded_by_id": promoter, "recorded_at": ended})

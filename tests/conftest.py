@@ -4,9 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import time
 import uuid
 
 import pytest
@@ -14,6 +11,7 @@ from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from harness.processes import Process, free_port, redis_answers
 from webapp import create_app
 from webapp.db import db_session
 from webapp.timeutil import TOKYO
@@ -45,12 +43,15 @@ def _migrate(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
-    """A migrated database made once per run: a file to copy (SQLite) or a database to empty (PostgreSQL)."""
+    """A migrated database made once per run and process: a file to copy (SQLite) or a database to empty
+    (PostgreSQL). Under pytest-xdist every worker has its own session, so its own template and tmp_path."""
     if BACKEND == "postgres":
         base = os.environ.get("TEST_DATABASE_URL")
         if not base:
             pytest.fail("TEST_BACKEND=postgres needs TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-        name = f"ikomaru_test_{uuid.uuid4().hex[:8]}"
+        # One database per process: each pytest-xdist worker ("gw0", "gw1") makes its own template.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"ikomaru_test_{worker}_{uuid.uuid4().hex[:8]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
@@ -194,34 +195,19 @@ def own_redis(tmp_path):
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    procs = []
-
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
+    port = free_port()
+    procs: list[Process] = []
 
     def start():
-        procs.append(subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL, cwd=tmp_path))
-        deadline = time.monotonic() + 15
-        while not answers():
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
+        process = Process([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                          log=tmp_path / "redis.log", cwd=tmp_path).start()
+        procs.append(process)
+        process.wait_ready(lambda: redis_answers(port), what="redis-server")
 
     def kill():
         procs[-1].kill()
-        procs[-1].wait(10)
 
     start()
     yield {"url": f"redis://127.0.0.1:{port}/0", "start": start, "kill": kill}
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+    for process in procs:
+        process.stop()

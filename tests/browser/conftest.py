@@ -11,15 +11,15 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from harness.processes import Process, ProcessError, free_port, tcp_answers, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's Chromium (`playwright install` is not used); CHROMIUM_PATH points elsewhere on other systems.
@@ -34,20 +34,6 @@ PASSWORDS = {"admin": "demo-admin-pass", "sato": "demo-sato-pass", "tanaka": "de
 
 
 # --- the server -------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
 
 class Server:
     """The running service: its URLs, the flask CLI against its database, and a staff API client."""
@@ -96,8 +82,8 @@ class Server:
         status, sessions = self.api("GET", f"/sessions?from={today}&to={today}")
         now = dt.datetime.now(TOKYO)
         for session in sessions or []:
-            if session["status"] == "scheduled" and \
-                    dt.datetime.fromisoformat(session["starts_at"]) <= now < dt.datetime.fromisoformat(session["ends_at"]):
+            starts, ends = (dt.datetime.fromisoformat(session[k]) for k in ("starts_at", "ends_at"))
+            if session["status"] == "scheduled" and starts <= now < ends:
                 return session
         pytest.fail(f"no session is open now (GET /sessions -> {status}): the demo data should have made one")
 
@@ -115,11 +101,14 @@ class Server:
 def _not_just_before_midnight() -> None:
     """The demo's open session ends at 23:59 Ikoma time (a session never spans two dates): a run begun in
     the last minutes of the day waits for the new day rather than fail when the session closes under it."""
-    now = dt.datetime.now(TOKYO)
-    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0, 5), tzinfo=TOKYO)
-    if midnight - now < dt.timedelta(minutes=12):
-        print(f"browser tests: waiting {(midnight - now).seconds} s for the new day in Ikoma")
-        time.sleep((midnight - now).total_seconds())
+    def far_from_midnight() -> bool:
+        now = dt.datetime.now(TOKYO)
+        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=TOKYO)
+        return midnight - now >= dt.timedelta(minutes=12) and now.time() >= dt.time(0, 0, 5)
+
+    if not far_from_midnight():
+        print("browser tests: waiting for the new day in Ikoma")
+        wait_until(far_from_midnight, timeout=15 * 60, what="the new day in Ikoma", every=1)
 
 
 @pytest.fixture(scope="package")
@@ -142,25 +131,16 @@ def server(tmp_path_factory):
     _not_just_before_midnight()
     server.flask("db", "upgrade")
     server.flask("demo")
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--relay-port", str(relay_port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process = Process(["python", "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(port),
+                       "--relay-port", str(relay_port)], env=env, log=log).start()
     try:
-        deadline = time.monotonic() + 30
-        while not (_answers(port) and _answers(relay_port)):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"`flask serve` did not start (exit {process.poll()}):\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
+        try:
+            process.wait_ready(lambda: tcp_answers(port) and tcp_answers(relay_port), what="`flask serve`")
+        except ProcessError as err:
+            pytest.fail(str(err))
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.stop()
 
 
 # --- the browser ------------------------------------------------------------------------------

@@ -8,7 +8,12 @@ import pytest
 FOCUS_STATE = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return {ok: false, what: 'nothing'};
-  const describe = (n) => `<${n.tagName.toLowerCase()}${n.id ? ' id=' + n.id : ''}${n.className ? ' class="' + n.className + '"' : ''}> "${(n.innerText || n.value || n.getAttribute('aria-label') || '').trim().slice(0, 40)}"`;
+  const describe = (n) => {
+    const id = n.id ? ' id=' + n.id : '';
+    const cls = n.className ? ' class="' + n.className + '"' : '';
+    const text = (n.innerText || n.value || n.getAttribute('aria-label') || '').trim().slice(0, 40);
+    return `<${n.tagName.toLowerCase()}${id}${cls}> "${text}"`;
+  };
   let shown = el;
   const box = el.getBoundingClientRect();
   if ((box.width <= 2 || box.height <= 2) && el.labels && el.labels.length) shown = el.labels[0];

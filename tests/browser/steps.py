@@ -40,14 +40,15 @@ class Frames:
                 pass
         ws.on("framereceived", keep)
 
-    def wait_for(self, type_: str, timeout: float = 10, **match) -> dict:
+    def wait_for(self, type_: str, timeout: float = 30, **match) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             for frame in self.received:
                 if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
                     return frame
             if time.monotonic() > deadline:
-                raise AssertionError(f"the page got no {type_} {match} frame; got {[f.get('type') for f in self.received]}")
+                got = [f.get("type") for f in self.received]
+                raise AssertionError(f"the page got no {type_} {match} frame; got {got}")
             self.page.wait_for_timeout(50)
 
 

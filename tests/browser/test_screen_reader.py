@@ -31,7 +31,7 @@ def spoken(page) -> str:
     return "\n".join(page.evaluate(SPOKEN))
 
 
-def wait_until_spoken(page, pattern: str, timeout_ms: int = 10_000) -> None:
+def wait_until_spoken(page, pattern: str, timeout_ms: int = 30_000) -> None:
     """Wait until a pre-existing live region says something matching `pattern`."""
     step = 100
     for _ in range(timeout_ms // step):

@@ -70,7 +70,7 @@ def events(body: bytes) -> dict[str, dict]:
     for name, found in results.items():
         found = sorted(found, key=lambda e: e["uid"])
         assert len(found) == len(reference), f"{name} read {len(found)} events, icalendar {len(reference)}"
-        for mine, theirs in zip(found, reference):
+        for mine, theirs in zip(found, reference, strict=True):
             for field in FIELDS:
                 assert mine[field] == theirs[field], f"{name} disagrees on {field} of {theirs['uid']}"
     return {e["uid"]: e for e in reference}

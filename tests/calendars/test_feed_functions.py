@@ -41,5 +41,6 @@ def test_a_change_to_one_session_changes_only_its_event(app, make_session):
         before = icalendar.Calendar.from_ical(feeds.public_calendar(sessions, session_url=_url))
         update_session(sessions[1], {"location": "生駒市コミュニティセンター"})
         after = icalendar.Calendar.from_ical(feeds.public_calendar(sessions, session_url=_url))
-    changed = [b["UID"] for b, a in zip(before.walk("VEVENT"), after.walk("VEVENT")) if b.to_ical() != a.to_ical()]
+    pairs = zip(before.walk("VEVENT"), after.walk("VEVENT"), strict=True)
+    changed = [b["UID"] for b, a in pairs if b.to_ical() != a.to_ical()]
     assert changed == [feeds.session_uid(sessions[1].id)]

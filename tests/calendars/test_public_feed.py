@@ -79,7 +79,8 @@ def test_moving_a_session_raises_its_sequence_and_moves_the_event(feed, make_ses
 def test_a_new_place_or_link_raises_the_sequence_but_a_note_does_not(feed, make_session):
     session = make_session(fmt="online", location="オンライン", join_url="https://meet.example/a")
     sequences = []
-    for change in ({"location": "オンライン（Zoom）"}, {"join_url": "https://meet.example/b"}, {"note": "お気軽にどうぞ"}):
+    changes = ({"location": "オンライン（Zoom）"}, {"join_url": "https://meet.example/b"}, {"note": "お気軽にどうぞ"})
+    for change in changes:
         update_session(session, change)
         sequences.append(feed(PUBLIC)[1][_uid(session)]["sequence"])
     assert sequences[0] < sequences[1] == sequences[2]

@@ -128,7 +128,8 @@ def test_an_admin_cancels_with_a_note_and_restores(client, admin, make_session, 
 
 def test_generating_fiscal_year_2026_shows_twelve_sessions(client, admin, make_user, submit):
     make_user("sato")
-    page = submit("/admin/sessions/generate", "/admin/sessions/generate", {"fiscal_year": "2026", "promoters": ["sato"]})
+    form = {"fiscal_year": "2026", "promoters": ["sato"]}
+    page = submit("/admin/sessions/generate", "/admin/sessions/generate", form)
     html = page.get_data(as_text=True)
     assert "令和8年度 の予定を作成しました" in text_of(page)
     assert html.count('class="created-session') == 12

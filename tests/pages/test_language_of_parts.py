@@ -225,7 +225,8 @@ def test_japanese_pages_stay_as_they_were(client, auth, world):
 
 def test_the_audit_finds_unmarked_japanese_and_ignores_scripts():
     found = audit('<html lang="en"><body><p>Place: 生駒</p><p><span lang="ja">生駒</span></p>'
-                  '<img alt="猫"><b title="x">ok</b><script>let s = "日本";</script><p lang="ja-JP">日本</p></body></html>')
+                  '<img alt="猫"><b title="x">ok</b><script>let s = "日本";</script>'
+                  '<p lang="ja-JP">日本</p></body></html>')
     assert found.root_lang == "en"
     assert found.leaks == ["html/body/p: 'Place: 生駒'", "<img alt='猫'>"]
 

@@ -8,38 +8,26 @@ import asyncio
 import datetime as dt
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from websockets.sync.client import connect
 
+from harness.processes import Process, free_port, http_answers, redis_answers
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
 from webapp.db import db_session
 from webapp.timeutil import TOKYO
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Peer:
     """A websocket client that remembers every frame it received."""
 
     def __init__(self, url: str, **kwargs):
-        self.ws = connect(url, open_timeout=10, legacy=True, **kwargs)
+        self.ws = connect(url, open_timeout=30, legacy=True, **kwargs)
         self.seen: list[dict] = []
         self._unread: list[dict] = []
 
@@ -55,7 +43,7 @@ class Peer:
         self._unread.append(frame)
         return frame
 
-    def next(self, type_: str, timeout: float = 10, where=None, **match) -> dict:
+    def next(self, type_: str, timeout: float = 30, where=None, **match) -> dict:
         """The next unread frame of this type (with these field values, passing `where`); others stay unread."""
         deadline = time.monotonic() + timeout
         while True:
@@ -119,61 +107,50 @@ class ThreadRelay:
 
 
 class RelayProcess:
-    """`flask --app wsgi relay` as a separate process, on the test database."""
+    """`flask --app wsgi relay` as a separate process, on the test database (started through harness.processes)."""
 
     def __init__(self, database_url: str, port: int | None = None, redis_url: str | None = None,
                  prefix: str | None = None, extra_env: dict | None = None, log_path: Path | None = None):
         self.port = port or free_port()
-        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-                    "RELAY_PUBLIC_URL": f"ws://127.0.0.1:{self.port}/ws", **(extra_env or {})}
-        self.env.pop("REDIS_URL", None)
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+               "RELAY_PUBLIC_URL": f"ws://127.0.0.1:{self.port}/ws", **(extra_env or {})}
+        env.pop("REDIS_URL", None)
         if redis_url:
-            self.env["REDIS_URL"] = redis_url
-            self.env["RELAY_CHANNEL_PREFIX"] = prefix or f"test:{uuid.uuid4().hex[:8]}:"
+            env["REDIS_URL"] = redis_url
+            env["RELAY_CHANNEL_PREFIX"] = prefix or f"test:{uuid.uuid4().hex[:8]}:"
         self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
+        self.process = Process(["python", "-m", "flask", "--app", "wsgi", "relay", "--host", "127.0.0.1",
+                                "--port", str(self.port)], env=env, log=log_path, stderr_pipe=log_path is None)
+
+    @property
+    def env(self) -> dict:
+        return self.process.env
+
+    @property
+    def proc(self):
+        return self.process.proc
 
     def start(self, wait: bool = True) -> RelayProcess:
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "relay", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if self.log_path else subprocess.PIPE)
+        self.process.start()
         if wait:
             self.wait_healthy()
         return self
 
-    def wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"relay exited with {self.proc.returncode}: {self.log()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("relay did not become healthy")
+    def wait_healthy(self, timeout: float = 60) -> None:
+        self.process.wait_ready(lambda: http_answers(self.port, "/healthz"), timeout, what="the relay")
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+        return self.process.log()
 
     def url(self, token: str) -> str:
         return f"ws://127.0.0.1:{self.port}/ws?token={token}"
 
     def kill(self) -> None:
         """SIGKILL: no goodbye, no clean-up, like a crashed machine."""
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
+        self.process.kill()
 
     def terminate(self) -> int:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.proc.returncode if self.proc else 0
+        return self.process.stop()
 
 
 @pytest.fixture
@@ -295,11 +272,4 @@ def redis_url_for_tests() -> str | None:
     url = os.environ.get("TEST_REDIS_URL")
     if url:
         return url
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            if s.recv(16).startswith(b"+PONG"):
-                return "redis://127.0.0.1:6379/0"
-    except OSError:
-        pass
-    return None
+    return "redis://127.0.0.1:6379/0" if redis_answers(6379) else None

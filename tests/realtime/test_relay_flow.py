@@ -67,7 +67,7 @@ def test_of_two_staff_taking_one_resident_at_once_exactly_one_wins(world, relay,
         sato.next("queue", session_id=world.session_id)
         go = threading.Barrier(2)
 
-        def take(peer):
+        def take(peer, go=go, checkin_id=checkin_id):
             go.wait()
             peer.send(type="take", checkin_id=checkin_id)
 
@@ -76,7 +76,8 @@ def test_of_two_staff_taking_one_resident_at_once_exactly_one_wins(world, relay,
         [t.join() for t in threads]
         answers = []
         for peer in (sato, tanaka):
-            frames = [f for f in peer.drain(1.0) if f.get("checkin_id") == checkin_id and f["type"] in ("taken", "error")]
+            frames = [f for f in peer.drain(1.0)
+                      if f.get("checkin_id") == checkin_id and f["type"] in ("taken", "error")]
             answers += [f["type"] if f["type"] == "taken" else f["code"] for f in frames]
         assert sorted(answers) == ["already_taken", "taken"]
         handoff = person.next("handoff")
@@ -107,7 +108,8 @@ def test_after_handoff_the_chat_is_private_to_the_resident_and_the_promoter(worl
     assert tanaka.next("error")["code"] == "not_your_checkin"
     texts = [f.get("text") for f in tanaka.drain() + bob.drain()]
     assert "家族のことで悩んでいます" not in texts and "お話を聞かせてください" not in texts
-    assert not [f for f in tanaka.seen + bob.seen if f.get("text") in ("家族のことで悩んでいます", "お話を聞かせてください")]
+    private = ("家族のことで悩んでいます", "お話を聞かせてください")
+    assert not [f for f in tanaka.seen + bob.seen if f.get("text") in private]
 
 
 def test_an_outcome_raises_consultations_for_staff_and_the_api(world, relay, peers, console, client):

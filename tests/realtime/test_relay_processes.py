@@ -4,27 +4,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from harness.processes import Process, free_port, wait_until
 from tests.conftest import SECRET
-from tests.realtime.conftest import ROOT, RelayProcess, free_port, redis_url_for_tests
+from tests.realtime.conftest import RelayProcess, redis_url_for_tests
 
 OUTCOME = {"kind": "consultation", "topics": ["money"], "result": "information", "referred_to": None}
-
-
-def wait_until(check, timeout=30, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_relay_killed_mid_session_and_restarted_loses_nothing(world, relay_processes, peers):
@@ -107,7 +97,8 @@ def test_two_relays_over_redis_carry_the_whole_flow(world, relay_processes, peer
     sato.send(type="close", checkin_id=alice_id, outcome=OUTCOME)
     assert alice.next("closed")
     assert tanaka.next("counts", consultations=1)["visits"] == 2
-    private = [f for f in tanaka.drain() + bob.drain() + tanaka.seen + bob.seen if f.get("text") == "ここからは二人だけ"]
+    private = [f for f in tanaka.drain() + bob.drain() + tanaka.seen + bob.seen
+               if f.get("text") == "ここからは二人だけ"]
     assert private == []
 
 
@@ -143,16 +134,16 @@ def test_a_relay_that_loses_redis_keeps_serving_its_own_clients_and_reconnects(w
     assert one.proc.poll() is None and two.proc.poll() is None
 
 
-def test_serve_runs_web_and_relay_together_and_ctrl_c_stops_both(world, database_url, peers):
+def test_serve_runs_web_and_relay_together_and_ctrl_c_stops_both(world, database_url, peers, tmp_path):
     web_port, relay_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "RELAY_PUBLIC_URL", "ALLOWED_ORIGINS")}
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(web_port),
-         "--relay-port", str(relay_port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    serve = Process(["python", "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port",
+                     str(web_port), "--relay-port", str(relay_port)], env=env, log=tmp_path / "serve.log").start()
+    proc = serve.proc
     try:
         base = f"http://127.0.0.1:{web_port}/api/v1"
-        wait_until(lambda: _get(f"{base}/sessions/{world.session_id}/counts") is not None, what="the web app")
+        serve.wait_ready(lambda: _get(f"{base}/sessions/{world.session_id}/counts") is not None, what="the web app")
         request = urllib.request.Request(f"{base}/sessions/{world.session_id}/checkins", method="POST",
                                          data=json.dumps({"avatar": "moon"}).encode(),
                                          headers={"Content-Type": "application/json"})
@@ -169,9 +160,8 @@ def test_serve_runs_web_and_relay_together_and_ctrl_c_stops_both(world, database
         assert proc.wait(20) == 0
         assert _get(f"{base}/sessions/{world.session_id}/counts") is None
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        output = proc.communicate(timeout=10)[0].decode(errors="replace")
+        serve.stop()
+    output = serve.log()
     assert "Traceback" not in output
     assert "127.0.0.1 - -" not in output  # no client address in the request log
 

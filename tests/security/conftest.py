@@ -12,21 +12,15 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from harness.processes import free_port
 from tests.conftest import SECRET
-from tests.realtime.conftest import (  # noqa: F401  (fixtures used by this folder's tests)
-    Peer,
-    RelayProcess,
-    ThreadRelay,
-    World,
-    free_port,
-    peers,
-    redis_url_for_tests,
-    relay,
-    relay_config,
-    relay_processes,
-    world,
-)
+from tests.realtime import conftest as realtime
+from tests.realtime.conftest import Peer, RelayProcess, ThreadRelay, World, redis_url_for_tests
 from webapp.db import Base, db_session
+
+#: The realtime folder's fixtures, for this folder's tests too (both suites drive the relay the same way).
+peers, relay, relay_config, relay_processes, world = (realtime.peers, realtime.relay, realtime.relay_config,
+                                                      realtime.relay_processes, realtime.world)
 
 #: Columns that change merely because someone is connected or looked at a page.
 VOLATILE = {("checkins", "last_seen_at")}

@@ -176,7 +176,8 @@ def test_a_promoter_of_the_session_who_did_not_take_the_resident_cannot_reach_in
     resident.send(type="message", text="田中さんにだけ")
     tanaka.next("message", checkin_id=checkin_id)
     before = snapshot()
-    for frame, code in (({"type": "take"}, "already_taken"), ({"type": "message", "text": "横から"}, "not_your_checkin"),
+    for frame, code in (({"type": "take"}, "already_taken"),
+                        ({"type": "message", "text": "横から"}, "not_your_checkin"),
                         ({"type": "close", "outcome": VISIT_ONLY}, "not_your_checkin"),
                         ({"type": "history"}, "not_your_checkin"),
                         ({"type": "transfer", "to_login": "sato"}, "not_your_checkin")):

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from harness.processes import wait_until
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import BACKEND, SECRET
 from tests.security.conftest import Peer, RelayProcess, ThreadRelay
@@ -23,13 +23,6 @@ from webapp.db import db_session
 from webapp.timeutil import TOKYO
 
 OUTCOME = {"kind": "consultation", "topics": ["money"], "result": "listened", "referred_to": None}
-
-
-def wait_until(check, timeout=30, what="condition", every=0.2):
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(every)
 
 
 # --- the relay is killed ----------------------------------------------------------------------------
@@ -208,7 +201,8 @@ def _postgres_goes_away(database_url: str) -> None:
         [w.start() for w in workers]
         wait_until(lambda: sum(1 for status, _ in answers if status == 201) >= 10, what="reservations", every=0.01)
         link.cut()  # mid-traffic: connections reset under running transactions
-        time.sleep(1.0)
+        wait_until(lambda: sum(1 for status, _ in answers if status == 503) >= 3, what="503s during the outage",
+                   every=0.01)
         stop.set()
         [w.join(30) for w in workers]
         client = app.test_client()

@@ -7,18 +7,15 @@ import datetime as dt
 import logging
 import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 from sqlalchemy import inspect, select, update
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from harness.processes import Process, free_port
 from tests.conftest import SECRET
-from tests.realtime.conftest import ROOT
-from tests.security.conftest import Peer, csrf_token, free_port, snapshot
+from tests.security.conftest import Peer, csrf_token, snapshot
 from webapp.checkins import operations
 from webapp.checkins.models import Announcement, CheckIn, Message, Outcome
 from webapp.db import db_session
@@ -110,22 +107,20 @@ def test_the_serve_command_logs_requests_without_the_clients_address(database_ur
     web, relay_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "RELAY_PUBLIC_URL", "ALLOWED_ORIGINS")}
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, TRUST_PROXY="1")
-    out = open(tmp_path / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1",
-                             "--port", str(web), "--relay-port", str(relay_port)],
-                            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    serve = Process(["python", "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(web),
+                     "--relay-port", str(relay_port)], env=env, log=tmp_path / "serve.log").start()
+
+    def help_page_answers() -> bool:
+        request = urllib.request.Request(f"http://127.0.0.1:{web}/help",
+                                         headers={"User-Agent": AGENT, "X-Forwarded-For": FORWARDED})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            request = urllib.request.Request(f"http://127.0.0.1:{web}/help",
-                                             headers={"User-Agent": AGENT, "X-Forwarded-For": FORWARDED})
-            try:
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, (tmp_path / "serve.log").read_text()
-                time.sleep(0.2)
+        serve.wait_ready(help_page_answers, what="`flask serve`")
         for path in ("/", "/no-such-page", "/api/v1/sessions"):
             try:
                 urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{web}{path}", headers={
@@ -133,10 +128,8 @@ def test_the_serve_command_logs_requests_without_the_clients_address(database_ur
             except OSError:
                 pass
     finally:
-        proc.terminate()
-        proc.wait(20)
-        out.close()
-    output = (tmp_path / "serve.log").read_text(errors="replace")
+        serve.stop()
+    output = serve.log()
     assert '"GET /help HTTP/1.1" 200' in output  # requests are logged...
     assert "127.0.0.1 - -" not in output  # ...without the address
     for marker in MARKERS:

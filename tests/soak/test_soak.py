@@ -1,25 +1,25 @@
-"""Soak: 2,000 live websocket connections to a real relay process for 60 seconds with churn.
+"""Soak: 2,000 live websocket connections to a real relay process for a minute with churn.
 
 1,980 residents in 20 running sessions write numbered lines and wait for each echo; 20 promoters
 (one per session) announce numbered notices every 2 seconds and read every line of their session;
-about 20 residents a second close and come back with the same token. Nothing may be lost,
-duplicated or reordered: checked on every client and, for the lines, in the database.
-The clients run in their own asyncio process (tests/soak/load.py). Run alone:
-`.venv/bin/pytest -m soak -s tests/soak` (it prints the numbers).
+about 20 residents a second close and come back with the same token. Then churn ends, everyone is
+connected again and each promoter makes a last marker announcement. Nothing may be lost,
+duplicated or reordered: checked on every client and, for the lines, in the database. Only what a
+user would notice is asserted, never a rate: the figures (rates, drops, ramp time) are printed
+here and measured by `make bench` (bench/soak.py). The clients run in their own asyncio process
+(harness/soak.py, harness/soakload.py). Run alone: `make soak`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
-import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
 
+from harness.processes import wait_until
+from harness.soak import LOAD, RESIDENTS, SESSIONS, run_load
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
 from tests.realtime.conftest import RelayProcess
@@ -29,20 +29,16 @@ from webapp.timeutil import TOKYO
 
 pytestmark = pytest.mark.soak
 
-SESSIONS = 20
-RESIDENTS = 1980           # + 20 staff connections = 2,000
-DURATION_S = 60
-MESSAGE_EVERY_S = 20       # each resident: about 100 lines a second in all
-ANNOUNCE_EVERY_S = 2       # each promoter: 10 notices a second in all, each to 99 residents
-CHURN_PER_S = 20           # resident reconnections a second
-LOAD = Path(__file__).with_name("load.py")
+
+def _far_from_midnight() -> bool:
+    """Sessions of today must run for the whole soak: not in the last minutes of the day."""
+    now = dt.datetime.now(TOKYO)
+    return not (now.hour == 23 and now.minute >= 45) and now.time() >= dt.time(0, 0, 30)
 
 
 def _running_sessions(make_user, make_session) -> list[tuple[int, object]]:
-    """Sessions running now and for the next few minutes (just before midnight, wait for the new day)."""
-    now = dt.datetime.now(TOKYO)
-    if now.hour == 23 and now.minute >= 53:
-        time.sleep((now.replace(hour=0, minute=0, second=30) + dt.timedelta(days=1) - now).total_seconds())
+    """Sessions running now and for the next hour or more (just before midnight, wait for the new day)."""
+    wait_until(_far_from_midnight, timeout=20 * 60, what="the new day in Ikoma", every=1)
     now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
     start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
     end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59))
@@ -66,9 +62,7 @@ def _plan(relay_url: str, sessions) -> dict:
                  for c in db_session.scalars(select(CheckIn).order_by(CheckIn.id))]
     staff = [{"session_id": session_id, "token": issue_staff_token(SECRET, user)} for session_id, user in sessions]
     db_session.remove()
-    return {"url": relay_url, "residents": residents, "staff": staff, "duration_s": DURATION_S,
-            "message_every_s": MESSAGE_EVERY_S, "announce_every_s": ANNOUNCE_EVERY_S, "churn_per_s": CHURN_PER_S,
-            "connect_concurrency": 64, "seed": 7}
+    return {"url": relay_url, "residents": residents, "staff": staff, **LOAD}
 
 
 def _stored_lines() -> dict[int, list[str]]:
@@ -85,26 +79,17 @@ def test_two_thousand_clients_with_churn_for_a_minute_lose_duplicate_and_reorder
     relay = RelayProcess(database_url, log_path=tmp_path / "relay.log",
                          extra_env={"RELAY_DB_THREADS": "8", "PYTHONUNBUFFERED": "1"}).start()
     try:
-        plan = _plan(f"ws://127.0.0.1:{relay.port}/ws", sessions)
-        (tmp_path / "plan.json").write_text(json.dumps(plan))
-        command = [sys.executable, str(LOAD), str(tmp_path / "plan.json"), str(tmp_path / "result.json")]
-        clients = subprocess.run(command, capture_output=True, text=True, timeout=DURATION_S + 420)
-        assert clients.returncode == 0, clients.stderr[-3000:]
-        result = json.loads((tmp_path / "result.json").read_text())
+        result = run_load(_plan(f"ws://127.0.0.1:{relay.port}/ws", sessions), tmp_path)
         assert relay.proc.poll() is None, "the relay died under load"
     finally:
         relay.terminate()
     counts, problems = result["counts"], result["problems"]
-    print(f"\nsoak: {json.dumps(counts, sort_keys=True)} peak_open={result['peak_open']}")
+    print(f"\nsoak (figures, not asserted): {json.dumps(counts, sort_keys=True)} peak_open={result['peak_open']}")
 
-    assert counts["open_when_steady"] == RESIDENTS + SESSIONS, "not every client got connected"
-    assert result["peak_open"] == RESIDENTS + SESSIONS
     assert problems == {}, json.dumps(problems, ensure_ascii=False)[:4000]
-    assert counts["open_at_end"] == RESIDENTS + SESSIONS
-    assert counts["messages_acked"] >= RESIDENTS * (DURATION_S // MESSAGE_EVERY_S) * 0.9
-    assert counts["reconnects"] >= CHURN_PER_S * DURATION_S * 0.5
-    assert counts["announcements_made"] >= SESSIONS * (DURATION_S // ANNOUNCE_EVERY_S) * 0.9
-    assert counts["announcement_deliveries"] >= counts["announcements_made"] * (RESIDENTS // SESSIONS) * 0.9
+    assert counts["open_when_steady"] == RESIDENTS + SESSIONS, "not every client got connected"
+    # The run did what it says (lines, churn, announcements), so an empty problem list means something.
+    assert counts["messages_acked"] > 0 and counts["reconnects"] > 0 and counts["announcement_deliveries"] > 0
 
     stored = _stored_lines()
     wrong = [cid for cid, sent in result["sent"].items()

@@ -91,7 +91,7 @@ def test_the_csv_opens_in_excel_and_holds_the_same_figures(client, city_years, s
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
     header, *formats = _section(rows, "■形式別")
-    table = {row[0]: dict(zip(header, row)) for row in formats}
+    table = {row[0]: dict(zip(header, row, strict=True)) for row in formats}
     assert table["対面"]["令和6年度 相談件数"] == "1" and table["対面"]["令和5年度 相談件数"] == "2"
     assert table["メタバース"]["令和6年度 訪問者数"] == "5"
     assert table["メタバース"]["令和6年度 相談件数"] == "1"
@@ -101,7 +101,7 @@ def test_the_csv_opens_in_excel_and_holds_the_same_figures(client, city_years, s
     header, *months = _section(rows, "■月別")
     assert [row[0] for row in months] == ["4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月",
                                           "1月", "2月", "3月"]
-    november = dict(zip(header, months[7]))
+    november = dict(zip(header, months[7], strict=True))
     assert november["令和6年度 形式"] == "メタバース" and november["令和6年度 訪問者数"] == "2"
 
     header, *topics = _section(rows, "■相談内容")

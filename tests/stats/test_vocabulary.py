@@ -19,7 +19,8 @@ def _term(kind, key) -> Term:
 
 
 def _csrf(client, path="/admin/vocabulary") -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def test_the_default_vocabulary_is_japanese_and_in_order(app):
@@ -101,8 +102,8 @@ def test_an_admin_relabels_and_reorders_a_term(client, login_as):
     login_as("admin")
     elderly = _term("topic", "elderly")
     path = f"/admin/vocabulary/{elderly.id}/edit"
-    client.post(path, data={"csrf_token": _csrf(client, path), "label_ja": "高齢者・介護", "label_en": "Older people, care",
-                            "position": "999"})
+    client.post(path, data={"csrf_token": _csrf(client, path), "label_ja": "高齢者・介護",
+                            "label_en": "Older people, care", "position": "999"})
     assert vocabulary.choices("topic")[-1].label_ja == "高齢者・介護"
     assert _term("topic", "elderly").key == "elderly"
 
