@@ -45,7 +45,7 @@ class Broker(abc.ABC):
         """Begin delivering messages to `handler`."""
         self.handler = handler
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027  (optional: a broker holding nothing has nothing to close)
         """Stop delivering and let go of connections."""
 
     @abc.abstractmethod

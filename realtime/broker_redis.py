@@ -63,7 +63,8 @@ class RedisBroker(Broker):
             await asyncio.wait_for(self._client.ping(), timeout=5)
         except (RedisError, OSError, asyncio.TimeoutError) as err:
             await self._client.aclose()
-            raise BrokerUnavailable(f"Redis at {safe_url(self.url)} is not reachable ({err or type(err).__name__})") from err
+            reason = err or type(err).__name__
+            raise BrokerUnavailable(f"Redis at {safe_url(self.url)} is not reachable ({reason})") from err
         await self._open_pubsub()
         self.connected = True
         self._tasks = [asyncio.create_task(self._listen(), name="redis-listen"),

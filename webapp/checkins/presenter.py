@@ -62,7 +62,8 @@ def modes(session: Session) -> list[tuple[str, str]]:
 
 def terms(kind: str) -> list[dict]:
     """The choosable (non-retired) words of one outcome vocabulary, in display order."""
-    rows = db_session.scalars(select(Term).where(Term.kind == kind, Term.retired.is_(False)).order_by(Term.position, Term.id))
+    rows = db_session.scalars(
+        select(Term).where(Term.kind == kind, Term.retired.is_(False)).order_by(Term.position, Term.id))
     return [{"key": t.key, "label": t.label_en if lang() == "en" else t.label_ja} for t in rows]
 
 

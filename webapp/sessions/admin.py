@@ -83,7 +83,7 @@ def _spec(form: SessionForm) -> operations.SessionSpec:
 
 def _flash_holiday(session: Session) -> None:
     if session.holiday:
-        flash(with_data(_("%(date)s は祝日（%(name)s）です。日付は移動していません。このまま開催するか、日程を変更するか、中止するかを決めてください。"),
+        flash(with_data(_("%(date)s は祝日（%(name)s）です。日付は移動していません。このまま開催するか、日程を変更するか、中止するかを決めてください。"),  # noqa: E501
                         date=long_date(session.date), name=session.holiday_name), "info")
 
 

@@ -36,7 +36,8 @@ class SessionForm(FlaskForm):
     date = DateField(_l("日付"), validators=[_required(_l("日付"))])
     start = TimeField(_l("開始時刻"), validators=[_required(_l("開始時刻"))])
     end = TimeField(_l("終了時刻"), validators=[_required(_l("終了時刻"))])
-    format = RadioField(_l("形式"), choices=format_choices(), validators=[InputRequired(message=_l("形式を選んでください。"))])
+    format = RadioField(_l("形式"), choices=format_choices(),
+                        validators=[InputRequired(message=_l("形式を選んでください。"))])
     location = StringField(_l("場所"), validators=[Length(max=limits.LOCATION_MAX)])
     join_url = URLField(_l("参加用リンク（オンライン・メタバース）"), validators=[
         Optional(), URL(message=_l("https:// から始まるリンクを入力してください。")), Length(max=limits.JOIN_URL_MAX)])
@@ -68,7 +69,7 @@ def session_error(err: DomainError) -> str:
     """The scheduling rule that was broken, in the reader's language."""
     messages = {
         "invalid_times": _("終了時刻は開始時刻より後の、同じ日の時刻にしてください。"),
-        "has_reservations": _("予約が入っているため、この変更はできません。予約の入った枠が新しい時間に収まるように開始と終了を同じだけずらすか、枠の長さを元のままにしてください。"),
+        "has_reservations": _("予約が入っているため、この変更はできません。予約の入った枠が新しい時間に収まるように開始と終了を同じだけずらすか、枠の長さを元のままにしてください。"),  # noqa: E501
         "invalid_format": _("形式を選んでください。"),
         "unknown_promoter": _("選んだ担当者のアカウントが見つからないか、無効になっています。"),
         "invalid_slot_minutes": _("予約枠の長さは%(min)d〜%(max)d分で、相談会の時間より短くしてください。",

@@ -35,11 +35,13 @@ class UserForm(FlaskForm):
 
 class NewUserForm(UserForm):
     login = StringField(_l("ログイン名"), validators=[DataRequired(message=_l("ログイン名を入力してください。"))])
-    password = PasswordField(_l("初期パスワード"), validators=[DataRequired(message=_l("パスワードを入力してください。"))])
+    password = PasswordField(_l("初期パスワード"),
+                             validators=[DataRequired(message=_l("パスワードを入力してください。"))])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(message=_l("パスワードを入力してください。"))])
+    password = PasswordField(_l("新しいパスワード"),
+                             validators=[DataRequired(message=_l("パスワードを入力してください。"))])
 
 
 #: Which field a broken account rule belongs to, so the message appears next to it.

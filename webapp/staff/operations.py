@@ -45,7 +45,8 @@ def create_user(login: str, role: str, display_name: str, password: str) -> User
     return user
 
 
-def update_user(user: User, display_name: str | None = None, role: str | None = None, active: bool | None = None) -> User:
+def update_user(user: User, display_name: str | None = None, role: str | None = None,
+                active: bool | None = None) -> User:
     """Change what an admin may change about an account."""
     if display_name is not None:
         if not display_name.strip() or len(display_name) > 100:

@@ -65,7 +65,7 @@ def _by_month(rows: list, this: dict, prev: dict, heads: tuple[str, str]) -> Non
     for h in heads:
         header += [f"{h} 年月", f"{h} 形式"] + [f"{h} {name}" for _, name in MONTH_METRICS]
     rows.append(header)
-    for now, before in zip(this["by_month"], prev["by_month"]):
+    for now, before in zip(this["by_month"], prev["by_month"], strict=True):
         row = [f"{int(now['month'][5:])}月"]
         for entry in (now, before):
             row += [entry["month"], FORMAT_JA.get(entry["format"], entry["format"])]
