@@ -88,6 +88,19 @@ def test_without_a_token_nobody_gets_in(world, relay, peers):
         assert refused.value.response.status_code == 401
 
 
+def _try(sender, frame: dict, expected, type_: str, wrong: list) -> None:
+    """Send one frame; note in `wrong` an answer other than `expected`, or a refusal that wrote anything."""
+    before = snapshot() if expected[0] == "error" else None
+    sender.send(**frame)
+    try:
+        _answer(sender, expected)
+    except AssertionError as err:
+        wrong.append(f"{type_}: expected {expected}; {err}")
+        return
+    if before is not None and (changed := changed_tables(before, snapshot())):
+        wrong.append(f"{type_}: refused but wrote to {changed}")
+
+
 @pytest.mark.parametrize("role", ["promoter", "other_promoter", "admin"])
 def test_each_staff_role_gets_exactly_what_it_may_and_refusals_change_nothing(world, relay, peers, watchers, role):
     sender = peers(relay.url(world.staff_token(LOGINS[role])))
@@ -100,16 +113,7 @@ def test_each_staff_role_gets_exactly_what_it_may_and_refusals_change_nothing(wo
         text = next(_texts)
         if type_ != "announce" or role == "other_promoter":  # an announcement is for every resident
             secrets.append(text)
-        expected = EXPECT[role][type_]
-        before = snapshot() if expected[0] == "error" else None
-        sender.send(**_staff_frame(type_, role, world.session_id, target, text))
-        try:
-            _answer(sender, expected)
-        except AssertionError as err:
-            wrong.append(f"{type_}: expected {expected}; {err}")
-            continue
-        if before is not None and (changed := changed_tables(before, snapshot())):
-            wrong.append(f"{type_}: refused but wrote to {changed}")
+        _try(sender, _staff_frame(type_, role, world.session_id, target, text), EXPECT[role][type_], type_, wrong)
     assert not wrong, "\n".join(wrong)
     _assert_nothing_leaked(world, watchers, secrets, announcements_allowed=role != "other_promoter")
 
@@ -122,16 +126,8 @@ def test_a_resident_gets_exactly_what_a_resident_may_and_refusals_change_nothing
         resident.next("welcome")
         text = next(_texts)
         secrets.append(text)
-        expected = EXPECT["resident"][type_]
-        before = snapshot() if expected[0] == "error" else None
-        resident.send(**_staff_frame(type_, "promoter", world.session_id, checkin_id, text))
-        try:
-            _answer(resident, expected)
-        except AssertionError as err:
-            wrong.append(f"{type_}: expected {expected}; {err}")
-            continue
-        if before is not None and (changed := changed_tables(before, snapshot())):
-            wrong.append(f"{type_}: refused but wrote to {changed}")
+        frame = _staff_frame(type_, "promoter", world.session_id, checkin_id, text)
+        _try(resident, frame, EXPECT["resident"][type_], type_, wrong)
     assert not wrong, "\n".join(wrong)
     _assert_nothing_leaked(world, watchers, secrets, announcements_allowed=False)
 
