@@ -101,6 +101,9 @@ class ThreadRelay:
         return f"ws://127.0.0.1:{self.port}/ws?token={token}"
 
     def shutdown(self) -> None:
+        # End the calling test's own transaction first: on SQLite it may hold the write lock, and the
+        # relay's last writes (residents seen, connections let go) would wait for it until the busy timeout.
+        db_session.remove()
         if self._thread.is_alive():
             self.loop.call_soon_threadsafe(lambda: self.stop.done() or self.stop.set_result(None))
             self._thread.join(15)

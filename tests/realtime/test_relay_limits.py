@@ -168,3 +168,4 @@ def test_unknown_paths_get_404_and_the_health_check_answers(relay):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"http://127.0.0.1:{relay.port}/other", timeout=5)
     assert missing.value.code == 404
+    missing.value.close()  # the error holds the connection open; the relay would wait for it when stopping

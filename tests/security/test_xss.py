@@ -108,7 +108,7 @@ def test_a_join_link_must_be_a_web_address_never_a_script(roles, admin_client):
         assert api.status_code == 400, link
 
 
-def test_every_resident_written_field_and_the_chat_come_back_inert(roles, peers, relay):
+def test_every_resident_written_field_and_the_chat_come_back_inert(roles, relay, peers):
     app = roles.app
     resident = app.test_client()
     token = csrf_token(resident)
