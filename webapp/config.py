@@ -103,6 +103,8 @@ def load(instance: Path) -> dict:
         "SLOT_CAPACITY": int(os.environ.get("SLOT_CAPACITY", "2")),
         "DEFAULT_LOCATIONS": dict(DEFAULT_LOCATIONS),
         "CRISIS_PHRASES": list(DEFAULT_CRISIS_PHRASES),
+        # Seconds between two looks for crisis phrases or contacts an admin changed (0: every line).
+        "CRISIS_REFRESH_S": float(os.environ.get("CRISIS_REFRESH_S", "3")),
         "CRISIS_WORDS": list(DEFAULT_CRISIS_WORDS),
         "CRISIS_CONTACTS": list(DEFAULT_CRISIS_CONTACTS),
         # Relay and queue (docs/realtime.md). ALLOWED_ORIGINS: comma-separated; unset = derived by serve/relay.

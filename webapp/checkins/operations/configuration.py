@@ -16,6 +16,7 @@ class Settings:
     crisis_phrases: tuple[str, ...] = tuple(DEFAULT_CRISIS_PHRASES)
     crisis_words: tuple[str, ...] = tuple(DEFAULT_CRISIS_WORDS)
     crisis_contacts: tuple[dict, ...] = tuple(DEFAULT_CRISIS_CONTACTS)
+    crisis_refresh_s: float = 3.0
     average_consultation_minutes: int = 20
     checkin_timeout_minutes: int = 15
     message_max_chars: int = MESSAGE_MAX
@@ -31,6 +32,7 @@ def configure(config: Mapping) -> None:
     settings.crisis_phrases = tuple(config.get("CRISIS_PHRASES") or DEFAULT_CRISIS_PHRASES)
     settings.crisis_words = tuple(config.get("CRISIS_WORDS") or DEFAULT_CRISIS_WORDS)
     settings.crisis_contacts = tuple(config.get("CRISIS_CONTACTS") or DEFAULT_CRISIS_CONTACTS)
+    settings.crisis_refresh_s = float(config.get("CRISIS_REFRESH_S", 3.0))
     crisis_lemmas.warm_up()  # the analyser loads here, at start, not on a resident's first line
     settings.average_consultation_minutes = int(config.get("AVERAGE_CONSULTATION_MINUTES", 20))
     settings.checkin_timeout_minutes = int(config.get("CHECKIN_TIMEOUT_MINUTES", 15))

@@ -2,8 +2,8 @@
 
 The phrases, words and contacts live in the database (admins edit them, crisis_settings.py) and
 are kept here in memory: the relay asks on every resident line, so a line never queries the
-database. At most every `REFRESH_S` seconds one small query asks whether an admin changed
-something, and the new set is loaded; until the tables hold anything, config.py's defaults hold.
+database. At most every CRISIS_REFRESH_S seconds (3) one small query asks whether an admin
+changed something, and the new set is loaded; until the tables hold anything, config.py's defaults hold.
 """
 from __future__ import annotations
 
@@ -17,10 +17,6 @@ from webapp.checkins.operations import crisis_lemmas, crisis_settings
 from webapp.checkins.operations.configuration import settings
 
 log = logging.getLogger(__name__)
-
-#: How often (seconds) a process looks for phrases or contacts an admin changed.
-REFRESH_S = 3.0
-
 
 @dataclasses.dataclass(frozen=True, eq=False)  # compared by identity: the cache key of a line
 class CrisisSet:
@@ -48,11 +44,13 @@ def _defaults() -> CrisisSet:
 
 
 def current() -> CrisisSet:
-    """The set in force: the database's, looked at again when `REFRESH_S` has passed."""
-    now = time.monotonic()
-    if _state["set"] is None or now - _state["checked"] >= REFRESH_S:
+    """The set in force: the database's, looked at again when `crisis_refresh_s` has passed."""
+    def due() -> bool:
+        return _state["set"] is None or time.monotonic() - _state["checked"] >= settings.crisis_refresh_s
+
+    if due():
         with _lock:
-            if _state["set"] is None or now - _state["checked"] >= REFRESH_S:
+            if due():
                 _state["set"] = _reload(_state["set"])
                 _state["checked"] = time.monotonic()
     return _state["set"]
