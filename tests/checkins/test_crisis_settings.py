@@ -99,3 +99,15 @@ def test_an_edited_contact_shows_in_the_crisis_frame_and_on_the_pages(
     resident.send(type="message", text="もう消えてしまいたい")
     assert resident.next("crisis")["contacts"][0]["name_ja"] == "生駒市いのちの相談窓口"
     assert "生駒市いのちの相談窓口" in client.get("/help").get_data(as_text=True)
+
+
+def test_a_contact_added_without_english_shows_on_the_check_in_page_outside_hours(admin, make_session):
+    import datetime as dt
+
+    later = make_session(day=dt.date(2030, 5, 21))
+    admin.post("/admin/crisis/contacts", data={"csrf_token": _csrf(admin), "contact-name_ja": "生駒の夜間窓口",
+                                               "contact-url": "https://example.org/yakan"})
+    html = admin.get(f"/sessions/{later.id}/checkin").get_data(as_text=True)
+    assert '<a href="https://example.org/yakan" rel="noopener">生駒の夜間窓口</a>' in html
+    english = admin.get(f"/sessions/{later.id}/checkin?lang=en").get_data(as_text=True)
+    assert 'href="https://example.org/yakan" rel="noopener"><span lang="ja">生駒の夜間窓口</span></a>' in english
