@@ -54,12 +54,13 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     await relay.hub.join(client, session_residents(client.session_id))
 
     relay.arrivals.note(client.checkin_id)
-    welcome = await relay.read(lambda: frames.resident_welcome(frames.fresh_checkin(client.checkin_id)))
+    welcome, contacts = await relay.read(lambda: (
+        frames.resident_welcome(frames.fresh_checkin(client.checkin_id)), operations.crisis_contacts()))
     broadcast([client.ws], dump(welcome))
     if welcome["status"] == "waiting":
         client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in QUEUE_FIELDS}})
     if welcome["urgent"] and welcome["status"] != "closed":
-        broadcast([client.ws], dump({"type": "crisis", "contacts": relay.config.get("CRISIS_CONTACTS") or []}))
+        broadcast([client.ws], dump({"type": "crisis", "contacts": contacts}))
     client.ready()
     # A check-in made over HTTP reaches the consoles at the latest when its resident connects.
     await handlers.refresh(relay, client.session_id)

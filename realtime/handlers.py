@@ -64,11 +64,10 @@ async def refresh(relay: Relay, session_id: int, residents: bool = True) -> None
 
 async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
     text = _read(frame, "resident").text
-    contacts = relay.config.get("CRISIS_CONTACTS") or []
 
     def unit():
         msg = operations.post_message(client.checkin_id, text)
-        return events.resident_wrote(msg, msg.checkin, contacts)
+        return events.resident_wrote(msg, msg.checkin, operations.crisis_contacts())
 
     await publish_all(relay, await relay.db(unit))
 

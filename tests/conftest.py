@@ -41,6 +41,11 @@ def _migrate(url: str) -> None:
     app.extensions["engine"].dispose()
 
 
+#: Tables the migrations fill (the outcome vocabulary, the crisis phrases and contacts): put back
+#: after each PostgreSQL test empties the database.
+SEEDED_TABLES = ("terms", "crisis_phrases", "crisis_contacts")
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """A migrated database made once per run and process: a file to copy (SQLite) or a database to empty
@@ -62,9 +67,10 @@ def database_template(tmp_path_factory):
         _migrate(url)
         engine = create_engine(url)
         with engine.connect() as conn:
-            terms = [dict(r._mapping) for r in conn.execute(text("SELECT * FROM terms ORDER BY id"))]
+            seeds = {table: [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
+                     for table in SEEDED_TABLES}
         engine.dispose()
-        yield {"url": url, "terms": terms}
+        yield {"url": url, "seeds": seeds}
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -84,11 +90,12 @@ def database_url(database_template, tmp_path):
             tables = [r[0] for r in conn.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            if database_template["terms"]:
-                cols = list(database_template["terms"][0])
-                conn.execute(text(f"INSERT INTO terms ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"),
-                             database_template["terms"])
-                conn.execute(text("SELECT setval('terms_id_seq', (SELECT max(id) FROM terms))"))
+            for table, rows in database_template["seeds"].items():
+                if rows:
+                    cols = list(rows[0])
+                    conn.execute(text(f"INSERT INTO {table} ({', '.join(cols)}) "
+                                      f"VALUES ({', '.join(':' + c for c in cols)})"), rows)
+                    conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
         engine.dispose()
         return url
     path = tmp_path / "db.sqlite3"

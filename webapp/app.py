@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "webapp.staff.views",
     "webapp.checkins.views",
     "webapp.checkins.api",
+    "webapp.checkins.crisis_admin",
     "webapp.stats.views",
     "webapp.stats.api",
     "webapp.api.views",

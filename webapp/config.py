@@ -17,8 +17,27 @@ DEFAULT_LOCATIONS = {
     "metaverse": "メタバース空間「いこまる相談会 inメタバース」",
 }
 
-#: Words that mark a resident's message as a crisis: the check-in goes first in line.
-DEFAULT_CRISIS_WORDS = ["死にたい", "しにたい", "消えたい", "きえたい", "自殺", "じさつ", "死のう", "生きていたくない"]
+#: Phrases that mark a resident's message as a crisis (the check-in goes first in line), matched
+#: by meaning: each is analysed into lemmas, so 死にたい also finds しにたい, 死にたくなる, ｼﾆﾀｲ.
+#: `...` lets a few words stand between two parts. Admins edit them in the app (crisis settings).
+DEFAULT_CRISIS_PHRASES = [
+    "死にたい", "死のう", "死んでしまいたい", "死んで楽になりたい", "死んだ方がまし", "死んだ方がいい",
+    "死ねたらいい", "死ねたら楽", "死ぬ方法", "死ねる方法",
+    "いなくなりたい", "いない方がいい", "いなくなった方がいい",
+    "消えたい", "消えた方がいい", "消えてなくなりたい", "消えたくなる",
+    "生きていたくない", "生きたくない", "生きる...意味...ない", "生きる意味がわからない",
+    "生きていても仕方がない", "生きていてもしょうがない", "生きるのがつらい", "生きるのに疲れた", "生きるのがしんどい",
+    "生まれてこなければよかった",
+    "もう終わりにしたい", "全部終わりにしたい", "人生を終わりにしたい", "人生を終わらせたい",
+    "自分を終わらせたい", "命を絶ちたい",
+    "もう楽になりたい", "早く楽になりたい", "いっそ楽になりたい",
+    "飛び降りたい", "首を吊りたい", "明日が来なければいい", "目が覚めなければいい",
+]
+
+#: Words matched as written (after NFKC and kana folding): single nouns (自殺, じさつ), and forms
+#: written all in hiragana that the analyser reads otherwise (いきて is also 行きて, しん a noun).
+DEFAULT_CRISIS_WORDS = ["自殺", "じさつ", "自死", "しんじゃいたい", "しんでしまいたい", "しんだほうが",
+                        "いきていたくない", "いきてたくない", "いきてるいみ", "いきているいみ"]
 
 #: Contacts shown at once when a crisis word is seen, and on the "outside hours" panel.
 DEFAULT_CRISIS_CONTACTS = [
@@ -83,6 +102,9 @@ def load(instance: Path) -> dict:
         "SLOT_MINUTES": int(os.environ.get("SLOT_MINUTES", "30")),
         "SLOT_CAPACITY": int(os.environ.get("SLOT_CAPACITY", "2")),
         "DEFAULT_LOCATIONS": dict(DEFAULT_LOCATIONS),
+        "CRISIS_PHRASES": list(DEFAULT_CRISIS_PHRASES),
+        # Seconds between two looks for crisis phrases or contacts an admin changed (0: every line).
+        "CRISIS_REFRESH_S": float(os.environ.get("CRISIS_REFRESH_S", "3")),
         "CRISIS_WORDS": list(DEFAULT_CRISIS_WORDS),
         "CRISIS_CONTACTS": list(DEFAULT_CRISIS_CONTACTS),
         # Relay and queue (docs/realtime.md). ALLOWED_ORIGINS: comma-separated; unset = derived by serve/relay.

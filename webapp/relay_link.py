@@ -12,6 +12,7 @@ from flask import Flask, current_app, has_request_context
 
 from realtime import events, notify
 from webapp import signals
+from webapp.checkins import operations
 from webapp.db import db_session
 
 
@@ -31,7 +32,7 @@ def _message_stored(message, checkin) -> None:
     if not has_request_context():
         return
     if message.sender == "resident":
-        _tell(events.resident_wrote(message, checkin, current_app.config["CRISIS_CONTACTS"]))
+        _tell(events.resident_wrote(message, checkin, operations.crisis_contacts()))
     else:
         _tell(events.line_stored(message, checkin))
 

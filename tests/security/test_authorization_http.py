@@ -119,6 +119,28 @@ def new_term(ctx: Roles) -> int:
         db_session.remove()
 
 
+def new_phrase(ctx: Roles) -> int:
+    from webapp.checkins.operations.crisis_settings import add_phrase
+
+    try:
+        return add_phrase(f"試験のことば{dt.datetime.now().timestamp()}").id
+    finally:
+        db_session.remove()
+
+
+def new_contact(ctx: Roles) -> int:
+    from webapp.checkins.operations.crisis_settings import add_contact
+
+    try:
+        return add_contact({"name_ja": "試験の窓口", "url": "tel:0743000000"}).id
+    finally:
+        db_session.remove()
+
+
+CONTACT_FORM = {"name_ja": "改めた窓口", "name_en": "Renamed", "detail_ja": "", "detail_en": "", "url": "tel:110",
+                "position": "4"}
+
+
 def session_form(ctx: Roles) -> dict:
     day = dt.date.today() + dt.timedelta(days=70)
     return {"date": day.isoformat(), "start": "13:30", "end": "16:30", "format": "online", "location": "オンライン",
@@ -217,6 +239,25 @@ ROUTES = [
          lambda c: f"/admin/vocabulary/{new_term(c)}/restore", form=lambda c: {}),
     Call("POST", "/admin/vocabulary/<int:term_id>/delete", admin(302),
          lambda c: f"/admin/vocabulary/{new_term(c)}/delete", form=lambda c: {}),
+    # admins: crisis phrases and contacts
+    Call("GET", "/admin/crisis", admin(200), lambda c: "/admin/crisis"),
+    Call("POST", "/admin/crisis/phrases", admin(302), lambda c: "/admin/crisis/phrases",
+         form=lambda c: {"phrase-csrf_token": CSRF, "phrase-text": "遠くへ行ってしまいたい", "phrase-kind": "phrase"}),
+    Call("POST", "/admin/crisis/contacts", admin(302), lambda c: "/admin/crisis/contacts",
+         form=lambda c: {"contact-csrf_token": CSRF, "contact-name_ja": "新しい窓口", "contact-url": "tel:110"}),
+    Call("GET", "/admin/crisis/phrases/<int:item_id>/edit", admin(200),
+         lambda c: f"/admin/crisis/phrases/{new_phrase(c)}/edit"),
+    Call("POST", "/admin/crisis/phrases/<int:item_id>/edit", admin(302),
+         lambda c: f"/admin/crisis/phrases/{new_phrase(c)}/edit",
+         form=lambda c: {"text": "改めたことば", "kind": "word"}),
+    Call("POST", "/admin/crisis/phrases/<int:item_id>/<any(retire, restore):action>", admin(302),
+         lambda c: f"/admin/crisis/phrases/{new_phrase(c)}/retire", form=lambda c: {}),
+    Call("GET", "/admin/crisis/contacts/<int:item_id>/edit", admin(200),
+         lambda c: f"/admin/crisis/contacts/{new_contact(c)}/edit"),
+    Call("POST", "/admin/crisis/contacts/<int:item_id>/edit", admin(302),
+         lambda c: f"/admin/crisis/contacts/{new_contact(c)}/edit", form=lambda c: dict(CONTACT_FORM)),
+    Call("POST", "/admin/crisis/contacts/<int:item_id>/<any(retire, restore):action>", admin(302),
+         lambda c: f"/admin/crisis/contacts/{new_contact(c)}/retire", form=lambda c: {}),
     # the JSON API
     Call("GET", "/api/v1/sessions", public(200), lambda c: "/api/v1/sessions"),
     Call("POST", "/api/v1/sessions", api_admin(201), lambda c: "/api/v1/sessions", json=lambda c: SESSION_JSON),

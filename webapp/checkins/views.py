@@ -117,7 +117,7 @@ def _closed_page(session: Session, status: int):
     return render_template("checkins/start.html", session=session, form=None, avatars=(),
                            closed_reason=presenter.closed_reason(session, utcnow()),
                            next_session=presenter.next_session(session, utcnow()),
-                           crisis_contacts=current_app.config["CRISIS_CONTACTS"]), status
+                           crisis_contacts=operations.crisis_contacts()), status
 
 
 @bp.get("/checkins/wait")
@@ -199,7 +199,7 @@ def erase():
 def done():
     """Thanks, and where to turn next; the check-in is forgotten by this browser."""
     cookie.pop(COOKIE_KEY, None)
-    contacts = current_app.config["CRISIS_CONTACTS"]
+    contacts = operations.crisis_contacts()
     ibasho = next((c for c in contacts if "いばしょ" in c.get("name_ja", "")), contacts[0] if contacts else None)
     return _no_store(current_app.make_response(render_template("checkins/done.html", ibasho=ibasho)))
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
+from webapp.checkins.operations import crisis_contacts
 from webapp.db import db_session, read_only, utcnow
 from webapp.i18n import LANG_COOKIE, LANGUAGES
 from webapp.reservations.forms import ReserveForm
@@ -84,7 +85,7 @@ def index():
     sessions = operations.upcoming()
     open_now = [s for s in sessions if operations.is_open(s)]
     return render_template("sessions/index.html", sessions=sessions, open_now=open_now,
-                           chat=current_app.config["CRISIS_CONTACTS"][0])
+                           chat=crisis_contacts()[0] if crisis_contacts() else None)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -95,7 +96,7 @@ def detail(session_id: int):
 
 @bp.get("/help")
 def help():
-    return render_template("sessions/help.html", contacts=current_app.config["CRISIS_CONTACTS"],
+    return render_template("sessions/help.html", contacts=crisis_contacts(),
                            madoguchi_url=current_app.config["CITY_MADOGUCHI_URL"])
 
 

@@ -10,7 +10,7 @@ from webapp.checkins.operations.access import can_staff, followed_sessions
 from webapp.checkins.operations.checkin import check_in
 from webapp.checkins.operations.configuration import Settings, configure, settings
 from webapp.checkins.operations.conversation import announce, post_message, recent_announcements, recent_messages
-from webapp.checkins.operations.crisis import contains_crisis_word
+from webapp.checkins.operations.crisis import contains_crisis_word, crisis_contacts
 from webapp.checkins.operations.handoff import HANDOFF_MODES, take, transfer
 from webapp.checkins.operations.leaving import erase_own, expire_stale, leave, remove, touch
 from webapp.checkins.operations.outcomes import RESULT_KEYS, close
@@ -29,7 +29,8 @@ from webapp.sessions.operations import is_open as session_is_open
 
 __all__ = [
     "HANDOFF_MODES", "OPEN_STATUSES", "RESULT_KEYS", "Settings", "_clean", "announce",
-    "can_staff", "check_in", "close", "configure", "contains_crisis_word", "counts", "erase_own", "estimate_s",
+    "can_staff", "check_in", "close", "configure", "contains_crisis_word", "counts", "crisis_contacts",
+    "erase_own", "estimate_s",
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
     "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",
     "take", "touch", "transfer", "waiting_count", "waiting_line",
