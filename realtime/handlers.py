@@ -13,10 +13,12 @@ from realtime import events, frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.events import frame_of
 from webapp.checkins import operations
+from webapp.checkins.operations.records import load_session
 from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.schemas.errors import frame_problem
 from webapp.schemas.frames import MODELS, read_frame
+from webapp.sessions.operations import extend_session
 from webapp.staff.models import User
 
 if TYPE_CHECKING:
@@ -206,6 +208,19 @@ async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame(await relay.read(unit))
 
 
+async def staff_extend(relay: Relay, client: Client, frame: dict) -> None:
+    """Move the session's end later; every follower, staff and residents, hears the new end."""
+    extend = _read(frame, "staff")
+
+    def unit():
+        session = load_session(extend.session_id)
+        return frames.session_moved(extend_session(session, _staff(client.user_id), extend.minutes))
+
+    moved = await relay.db(unit)
+    await relay.publish(session_staff(extend.session_id), frame_of(moved))
+    await relay.publish(session_residents(extend.session_id), frame_of(moved))
+
+
 async def ping(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame({"type": "pong"})
 
@@ -213,4 +228,4 @@ async def ping(relay: Relay, client: Client, frame: dict) -> None:
 RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "ping": ping}
 STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
          "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
-         "ping": ping}
+         "extend": staff_extend, "ping": ping}
