@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.realtime.conftest import ThreadRelay
+import pytest
+
+from tests.realtime.conftest import ThreadRelay, redis_url_for_tests
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import Session
 from webapp.timeutil import iso
@@ -116,3 +118,31 @@ def test_at_the_end_a_waiting_resident_gets_contacts_and_the_next_session_and_an
     assert [e["checkin_id"] for e in queue["entries"]] == [bob_id]
     assert world.counts()["visits"] == 2
     assert peers(relay.url(alice_token)).next("welcome")["status"] == "closed"
+
+
+def test_two_relays_over_redis_warn_once_and_carry_an_extension(world, relay_processes, peers):
+    redis_url = redis_url_for_tests()
+    if redis_url is None:
+        pytest.skip("no Redis on 127.0.0.1:6379 and TEST_REDIS_URL is not set")
+    prefix = f"closing:{world.session_id}:{utcnow().timestamp()}:"
+    fast = {"RELAY_MAINTENANCE_S": "1"}
+    one = relay_processes(redis_url=redis_url, prefix=prefix, extra_env=fast)
+    two = relay_processes(redis_url=redis_url, prefix=prefix, extra_env=fast)
+    _, alice_token = world.check_in(avatar="cat")
+    alice = peers(two.url(alice_token))
+    sato = peers(one.url(world.staff_token("sato")))
+    tanaka = peers(two.url(world.staff_token("tanaka")))
+    alice.next("welcome"), sato.next("welcome"), tanaka.next("welcome")
+    ends_at = end_in(world, minutes=5)
+
+    for peer in (sato, tanaka):
+        assert peer.next("closing")["ends_at"] == iso(ends_at)
+    assert alice.next("closing") == {"type": "closing", "ends_at": iso(ends_at)}
+    for _ in range(3):  # three more rounds of upkeep on both relays
+        sato.next("queue"), tanaka.next("queue")
+    assert [f["type"] for f in sato.seen + tanaka.seen + alice.seen].count("closing") == 3
+
+    tanaka.send(type="extend", session_id=world.session_id, minutes=30)
+    later = iso(ends_at + dt.timedelta(minutes=30))
+    for peer in (sato, tanaka, alice):
+        assert peer.next("session")["ends_at"] == later
