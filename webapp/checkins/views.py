@@ -197,11 +197,11 @@ def erase():
 
 @bp.get("/checkins/done")
 def done():
-    """Thanks, and where to turn next; the check-in is forgotten by this browser."""
+    """Why it ended, where to turn next (as the waiting room says it); the check-in is forgotten by this browser."""
+    checkin = _held_checkin()
+    page = {"reason": presenter.end_reason(checkin), **presenter.where_to_turn(checkin)}
     cookie.pop(COOKIE_KEY, None)
-    contacts = current_app.config["CRISIS_CONTACTS"]
-    ibasho = next((c for c in contacts if "いばしょ" in c.get("name_ja", "")), contacts[0] if contacts else None)
-    return _no_store(current_app.make_response(render_template("checkins/done.html", ibasho=ibasho)))
+    return _no_store(current_app.make_response(render_template("checkins/done.html", **page)))
 
 
 # --- staff --------------------------------------------------------------------------------------
