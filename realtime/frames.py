@@ -72,6 +72,14 @@ def resident_queues(session_id: int) -> dict[int, dict]:
     return {checkin_id: resident_queue(i + 1, len(line), promoters) for i, checkin_id in enumerate(line)}
 
 
+def end_reason(checkin: CheckIn) -> str:
+    """Why a check-in is over, as the `closed` frame says it: the end of the session stays the reason even
+    after a promoter records the visit (they were never talked with); else closed, left, removed, timeout."""
+    if checkin.end_reason is not None:
+        return checkin.end_reason
+    return checkin.status
+
+
 def resident_welcome(checkin: CheckIn) -> dict:
     """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
     # Two counts, not the whole line: a welcome comes with every connection (bench/relay.py).
@@ -86,8 +94,8 @@ def resident_welcome(checkin: CheckIn) -> dict:
         "avatar": checkin.avatar, "nickname": checkin.nickname, "urgent": checkin.urgent,
         "ends_at": iso(checkin.session.ends_at),
     }
-    if checkin.status in ("left", "removed"):
-        frame["reason"] = "session_ended" if checkin.end_reason == "session_ended" else checkin.status
+    if checkin.status not in operations.OPEN_STATUSES:
+        frame["reason"] = end_reason(checkin)
     handed = handoff(checkin)
     if handed is not None:
         frame["handoff"] = {k: v for k, v in handed.items() if k != "type"}

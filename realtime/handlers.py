@@ -136,7 +136,7 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
         return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
 
     session_id, recorded = await relay.db(unit)
-    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed"}))
+    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": "closed"}))
     await refresh(relay, session_id)
     client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
 
@@ -214,11 +214,9 @@ async def staff_extend(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         session = load_session(extend.session_id)
-        return frames.session_moved(extend_session(session, _staff(client.user_id), extend.minutes))
+        return events.session_moved(extend_session(session, _staff(client.user_id), extend.minutes))
 
-    moved = await relay.db(unit)
-    await relay.publish(session_staff(extend.session_id), frame_of(moved))
-    await relay.publish(session_residents(extend.session_id), frame_of(moved))
+    await publish_all(relay, await relay.db(unit))
 
 
 async def ping(relay: Relay, client: Client, frame: dict) -> None:

@@ -107,9 +107,7 @@ def end_reason(checkin: CheckIn | None) -> str | None:
     """Why a check-in is over, in the words of the relay's `closed` frame (None: not known or not over)."""
     if checkin is None or checkin.status in operations.OPEN_STATUSES:
         return None
-    if checkin.status == "left":
-        return checkin.end_reason or "left"
-    return checkin.status
+    return frames.end_reason(checkin)
 
 
 def waiting_room_strings() -> dict:
@@ -192,6 +190,7 @@ def console_strings() -> dict:
         "closing_left": _("あと {m}分{s}秒"),
         "closing_over": _("終了時刻になりました"),
         "closing_end": _("終了予定 {time}"),
+        "closing_ended_note": _("待っていた人は「未対応」と表示されます。「来場として記録する」で終えてください。緊急の人はそのまま対応を続けてください。"),  # noqa: E501
         "closing_warning": _("終了まで10分を切りました。延長するときは「15分延長する」か「30分延長する」を押してください。"),  # noqa: E501
         "extended_to": _("終了時刻を {time} に延長しました。"),
         "in_consultation_me": _("相談中（あなた）"),

@@ -144,7 +144,7 @@ def state():
     checkin = _held_checkin()
     if checkin is None:
         return _no_store(jsonify({"status": "none"}))
-    answer = {"status": checkin.status}
+    answer = {"status": checkin.status, "reason": presenter.end_reason(checkin)}
     if checkin.status in operations.OPEN_STATUSES:
         token = issue_resident_token(current_app.config["SECRET_KEY"], checkin)
         cookie[COOKIE_KEY] = {"id": checkin.id, "token": token}

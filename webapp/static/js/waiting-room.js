@@ -202,7 +202,7 @@ const client = new RelayClient({
     const answer = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } });
     const state = await answer.json();
     if (state.status !== "waiting" && state.status !== "in_consultation") {
-      finish(state.status === "none" ? "" : state.status);
+      finish(state.status === "none" ? "" : (state.reason || state.status));
       return { stop: true };
     }
     return { token: state.token };

@@ -1,7 +1,7 @@
 // Closing time: the time left (a countdown), the warning 10 minutes before the end (said once per
 // end time, whether the relay's `closing` frame or this clock gets there first), and +15 / +30.
 import { clockOf, fill } from "../dom.js";
-import { data, el, say, send, sessionId, t } from "./state.js";
+import { data, el, send, sessionId, t } from "./state.js";
 
 const WARN_S = 10 * 60;
 const box = el("closing");
@@ -25,9 +25,20 @@ function warn() {
   const key = endsAt.toISOString();
   if (warnedFor === key) return;
   warnedFor = key;
-  warning.hidden = false;
   box.classList.add("is-closing");
-  say(t.closing_warning);
+  warning.textContent = t.closing_warning;  // its own live region: said once, not drowned by arrivals
+}
+
+/** After the end: no more extending (the relay refuses it); who was not seen is said once. */
+function showOver(over) {
+  if (box.classList.contains("is-over") === over) return;
+  box.classList.toggle("is-over", over);
+  for (const button of box.querySelectorAll("[data-extend]")) button.hidden = over;
+  if (over) {
+    status.textContent = "";
+    box.classList.remove("is-closing");
+    warning.textContent = t.closing_ended_note;
+  }
 }
 
 /** Every second: the countdown (not a live region: it would speak every second). */
@@ -35,9 +46,10 @@ export function tickClosing() {
   const seconds = secondsLeft();
   if (seconds === null) return;
   left.textContent = leftText(seconds);
+  showOver(seconds <= 0);
   if (seconds > 0 && seconds <= WARN_S) warn();
-  if (seconds > WARN_S) {
-    warning.hidden = true;
+  if (seconds > WARN_S && warning.textContent) {
+    warning.textContent = "";
     box.classList.remove("is-closing");
   }
 }
@@ -45,7 +57,7 @@ export function tickClosing() {
 export function onClosing(frame) {
   endsAt = new Date(frame.ends_at);
   tickClosing();
-  warn();
+  if (secondsLeft() > 0) warn();
 }
 
 /** The end moved (an extension by anyone): the countdown follows; a new end earns a new warning. */
@@ -54,7 +66,7 @@ export function onSession(frame) {
   endsAt = new Date(frame.ends_at);
   const time = clockOf(frame.ends_at);
   el("closing-end").textContent = fill(t.closing_end, { time });
-  if (before && endsAt > before) status.textContent = fill(t.extended_to, { time });
+  status.textContent = before && endsAt > before ? fill(t.extended_to, { time }) : "";
   tickClosing();
 }
 
