@@ -186,7 +186,6 @@ def console_strings() -> dict:
     return {
         "waiting": _("待機中"),
         "not_seen": _("未対応"),
-        "not_seen_closed": _("{name} を来場として記録しました。"),
         "closing_left": _("あと {m}分{s}秒"),
         "closing_over": _("終了時刻になりました"),
         "closing_end": _("終了予定 {time}"),
