@@ -69,6 +69,7 @@ function addMessage(message) {
 
 function showHandoff({ promoter, mode, join_url: joinUrl }) {
   queuePanel.hidden = true;
+  el("closing-notice").hidden = true;
   handoffBody.replaceChildren();
   const who = node("p", "handoff-promoter");
   who.append(fillNodes(t.handoff_promoter, { name: promoter.display_name }));
@@ -182,7 +183,8 @@ const handlers = {
   handoff: showHandoff,
   crisis: (frame) => showCrisis(frame.contacts),
   closing: (frame) => showClosing(t.closing_soon, frame.ends_at),
-  session: (frame) => showClosing(t.extended, frame.ends_at),
+  // An extension matters to those still in line; someone with a promoter already is not kept waiting.
+  session: (frame) => { if (!queuePanel.hidden) showClosing(t.extended, frame.ends_at); },
   closed: (frame) => finish(frame.reason),
   error(frame) {
     messageError.textContent = t[`error_${frame.code}`] || t.error_generic;
