@@ -27,6 +27,12 @@ def refresh(session_id: int, residents: bool = True) -> Events:
     return events
 
 
+def session_moved(session) -> Events:
+    """A session's end moved (extended, or edited by an admin): every follower, staff and residents."""
+    moved = frame_of(frames.session_moved(session))
+    return [(session_staff(session.id), moved), (session_residents(session.id), moved)]
+
+
 def _staff_audience(checkin: CheckIn) -> str:
     """Before hand-off every staff member of the session; after it only the promoter who took them."""
     if checkin.status == "in_consultation" and checkin.taken_by_id is not None:

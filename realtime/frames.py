@@ -11,6 +11,7 @@ from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations import counting
 from webapp.db import db_session, utcnow
+from webapp.sessions.closing import next_after
 from webapp.sessions.models import Session
 from webapp.staff.models import User
 from webapp.timeutil import iso
@@ -71,6 +72,14 @@ def resident_queues(session_id: int) -> dict[int, dict]:
     return {checkin_id: resident_queue(i + 1, len(line), promoters) for i, checkin_id in enumerate(line)}
 
 
+def end_reason(checkin: CheckIn) -> str:
+    """Why a check-in is over, as the `closed` frame says it: the end of the session stays the reason even
+    after a promoter records the visit (they were never talked with); else closed, left, removed, timeout."""
+    if checkin.end_reason is not None:
+        return checkin.end_reason
+    return checkin.status
+
+
 def resident_welcome(checkin: CheckIn) -> dict:
     """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
     # Two counts, not the whole line: a welcome comes with every connection (bench/relay.py).
@@ -83,9 +92,10 @@ def resident_welcome(checkin: CheckIn) -> dict:
         "announcements": [{"text": a.text, "at": iso(a.created_at)}
                           for a in operations.recent_announcements(checkin.session_id)],
         "avatar": checkin.avatar, "nickname": checkin.nickname, "urgent": checkin.urgent,
+        "ends_at": iso(checkin.session.ends_at),
     }
-    if checkin.status in ("left", "removed"):
-        frame["reason"] = checkin.status
+    if checkin.status not in operations.OPEN_STATUSES:
+        frame["reason"] = end_reason(checkin)
     handed = handoff(checkin)
     if handed is not None:
         frame["handoff"] = {k: v for k, v in handed.items() if k != "type"}
@@ -97,7 +107,7 @@ def queue_entry(checkin: CheckIn, now: dt.datetime) -> dict:
         "checkin_id": checkin.id, "avatar": checkin.avatar, "nickname": checkin.nickname,
         "waited_s": counting.waited_s(checkin, now), "reserved": checkin.reservation_id is not None,
         "urgent": checkin.urgent, "status": checkin.status, "source": checkin.source,
-        "checked_in_at": iso(checkin.created_at),
+        "checked_in_at": iso(checkin.created_at), "not_seen": counting.was_not_seen(checkin),
     }
     if checkin.taken_by is not None:
         entry["taken_by"] = {"login": checkin.taken_by.login, "display_name": checkin.taken_by.display_name}
@@ -120,6 +130,33 @@ def session_summary(session: Session) -> dict:
             "ends_at": iso(session.ends_at), "format": session.format, "location": session.location,
             "join_url": session.join_url, "open": operations.session_is_open(session),
             "promoters": [{"login": p.login, "display_name": p.display_name} for p in session.promoters]}
+
+
+def closing(session: Session) -> tuple[dict, dict]:
+    """The closing notice (10 minutes before the end): the staff frame and the waiting residents' frame."""
+    ends_at = iso(session.ends_at)
+    return ({"type": "closing", "session_id": session.id, "ends_at": ends_at,
+             "waiting": operations.waiting_count(session.id)},
+            {"type": "closing", "ends_at": ends_at})
+
+
+def session_moved(session: Session) -> dict:
+    """A session's end moved (extended): to every follower, staff and residents."""
+    return {"type": "session", "session_id": session.id, "ends_at": iso(session.ends_at)}
+
+
+def contacts(configured: list) -> list[dict]:
+    """Crisis contacts as the contract names them ({name, detail, url}, in Japanese), with both languages."""
+    return [{"name": c.get("name_ja") or c.get("name", ""), "detail": c.get("detail_ja") or c.get("detail", ""),
+             "url": c.get("url", ""), **c} for c in configured]
+
+
+def session_ended(session: Session, contacts: list) -> dict:
+    """What a resident still waiting at the end is sent: where to turn now, and the next session."""
+    after = next_after(session)
+    return {"type": "closed", "reason": "session_ended", "contacts": contacts,
+            "next_session": None if after is None else {
+                "id": after.id, "starts_at": iso(after.starts_at), "format": after.format}}
 
 
 def staff_welcome(user: User, sessions: list[Session]) -> dict:

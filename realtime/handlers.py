@@ -13,10 +13,12 @@ from realtime import events, frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.events import frame_of
 from webapp.checkins import operations
+from webapp.checkins.operations.records import load_session
 from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.schemas.errors import frame_problem
 from webapp.schemas.frames import MODELS, read_frame
+from webapp.sessions.operations import extend_session
 from webapp.staff.models import User
 
 if TYPE_CHECKING:
@@ -133,7 +135,7 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
         return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
 
     session_id, recorded = await relay.db(unit)
-    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed"}))
+    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": "closed"}))
     await refresh(relay, session_id)
     client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
 
@@ -205,6 +207,17 @@ async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame(await relay.read(unit))
 
 
+async def staff_extend(relay: Relay, client: Client, frame: dict) -> None:
+    """Move the session's end later; every follower, staff and residents, hears the new end."""
+    extend = _read(frame, "staff")
+
+    def unit():
+        session = load_session(extend.session_id)
+        return events.session_moved(extend_session(session, _staff(client.user_id), extend.minutes))
+
+    await publish_all(relay, await relay.db(unit))
+
+
 async def ping(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame({"type": "pong"})
 
@@ -212,4 +225,4 @@ async def ping(relay: Relay, client: Client, frame: dict) -> None:
 RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "ping": ping}
 STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
          "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
-         "ping": ping}
+         "extend": staff_extend, "ping": ping}

@@ -1,7 +1,8 @@
-"""Periodic maintenance: note who is connected, let stale check-ins go, follow new sessions."""
+"""Periodic maintenance: note who is connected, closing time, let stale check-ins go, follow new sessions."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 
 from realtime import frames, handlers
@@ -10,38 +11,77 @@ from realtime.events import frame_of
 from realtime.hub import Client
 from realtime.relay import Relay
 from webapp.checkins import operations
-from webapp.db import db_session
+from webapp.db import db_session, utcnow
+from webapp.sessions import closing
 from webapp.staff.models import User
 
 log = logging.getLogger("realtime")
 
+#: A little past a deadline, so the database already sees the moment as reached.
+PAST_DEADLINE_S = 0.05
+
 
 async def maintain(relay: Relay) -> None:
-    """Every RELAY_MAINTENANCE_S seconds, until cancelled: one round of upkeep (a failed one is retried)."""
+    """Upkeep every RELAY_MAINTENANCE_S seconds, and at once when a closing notice or an end falls due."""
+    period = float(relay.config["RELAY_MAINTENANCE_S"])
+    wait = period
     while True:
-        await asyncio.sleep(float(relay.config["RELAY_MAINTENANCE_S"]))
+        await asyncio.sleep(wait)
+        wait = period
         try:
             await upkeep(relay)
+            wait = await _until_next_deadline(relay, period)
         except Exception:  # noqa: BLE001
             log.exception("relay upkeep failed; trying again later")
 
 
+async def _until_next_deadline(relay: Relay, period: float) -> float:
+    deadline = await relay.read(closing.next_deadline, None, dt.timedelta(seconds=period))
+    if deadline is None:
+        return period
+    return min(period, max((deadline - utcnow()).total_seconds() + PAST_DEADLINE_S, PAST_DEADLINE_S))
+
+
 async def upkeep(relay: Relay) -> None:
     await relay.arrivals.touch([c.checkin_id for c in relay.hub.clients if c.kind == "resident"])
-
-    def expire():
-        return [(c.id, c.session_id, c.ended_at >= c.session.ends_at) for c in operations.expire_stale()]
-
-    sessions = set()
-    for checkin_id, session_id, at_end in await relay.db(expire):
-        reason = "session_ended" if at_end else "timeout"
-        await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": reason}))
-        sessions.add(session_id)
-    for session_id in sessions:
-        await handlers.refresh(relay, session_id)
+    await _send_closing_notices(relay)
+    await _let_go_stale(relay)
     relay.hub.refresh_staff()  # waited_s moves on; visitors recorded over HTTP show up
     for client in [c for c in relay.hub.clients if c.kind == "staff" and c.backlog is None]:
         await _follow_new_sessions(relay, client)
+
+
+async def _send_closing_notices(relay: Relay) -> None:
+    """10 minutes before the end: staff and each waiting resident, once (this relay won the claim)."""
+    def unit():
+        return [(s.id, *frames.closing(s), operations.waiting_line(s.id)) for s in closing.claim_closing_notices()]
+
+    for session_id, staff_frame, resident_frame, waiting in await relay.db(unit):
+        await relay.publish(session_staff(session_id), frame_of(staff_frame))
+        for checkin_id in waiting:
+            await relay.publish(checkin_channel(checkin_id), frame_of(resident_frame))
+
+
+async def _let_go_stale(relay: Relay) -> None:
+    """Residents gone too long, and those still waiting when their session ended (with where to turn)."""
+    def unit():
+        contacts = frames.contacts(operations.crisis_contacts())  # the ones admins keep at /admin/crisis
+        ended, let_go = {}, []
+        for checkin in operations.expire_stale():
+            if checkin.end_reason == "session_ended":
+                if checkin.session_id not in ended:
+                    ended[checkin.session_id] = frames.session_ended(checkin.session, contacts)
+                let_go.append((checkin.id, checkin.session_id, ended[checkin.session_id]))
+            else:
+                let_go.append((checkin.id, checkin.session_id, {"type": "closed", "reason": "timeout"}))
+        return let_go
+
+    sessions = set()
+    for checkin_id, session_id, frame in await relay.db(unit):
+        await relay.publish(checkin_channel(checkin_id), frame_of(frame))
+        sessions.add(session_id)
+    for session_id in sessions:
+        await handlers.refresh(relay, session_id)
 
 
 async def _follow_new_sessions(relay: Relay, client: Client) -> None:

@@ -112,6 +112,8 @@ def load(instance: Path) -> dict:
         "CHECKIN_TIMEOUT_MINUTES": int(os.environ.get("CHECKIN_TIMEOUT_MINUTES", "15")),
         "AVERAGE_CONSULTATION_MINUTES": int(os.environ.get("AVERAGE_CONSULTATION_MINUTES", "20")),
         "RELAY_CHANNEL_PREFIX": os.environ.get("RELAY_CHANNEL_PREFIX", "ikomaru:relay:"),
+        # Seconds between rounds of relay upkeep; closing notices and ends also wake it on time.
+        "RELAY_MAINTENANCE_S": float(os.environ.get("RELAY_MAINTENANCE_S", "30")),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         "CANCELLED_FEED_DAYS": 60,
         # Seconds a public, anonymous answer may be reused (webapp/microcache.py); 0 turns it off.

@@ -32,3 +32,5 @@ ID_MAX = 2**31 - 1
 #: Minutes of one reservation slot, and seats in it.
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
 CAPACITY_MIN, CAPACITY_MAX = 1, 50
+#: Minutes one `extend` frame may add to a running session (the console offers 15 and 30).
+EXTEND_MINUTES_MIN, EXTEND_MINUTES_MAX = 1, 120

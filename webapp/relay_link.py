@@ -47,9 +47,16 @@ def _resident_erased(checkin) -> None:
         _tell(events.resident_erased(checkin))
 
 
+def _session_changed(session) -> None:
+    """An admin moved a session (its end, say): consoles and waiting rooms follow the new end."""
+    if has_request_context():
+        _tell(events.session_moved(session))
+
+
 def init_app(app: Flask) -> None:
     """Connect the receivers (once per process: blinker keeps one connection per function)."""
     signals.checkin_created.connect(_checkin_created)
     signals.message_stored.connect(_message_stored)
     signals.resident_left.connect(_resident_left)
     signals.resident_erased.connect(_resident_erased)
+    signals.session_changed.connect(_session_changed)

@@ -59,6 +59,9 @@ class CheckIn(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Last time the relay saw the resident connected; a waiting check-in gone too long is `left`.
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Why a waiting check-in was let go by the clock: "session_ended" (未対応 for staff until a
+    #: promoter closes it) or "timeout"; None otherwise.
+    end_reason: Mapped[str | None] = mapped_column(String(16))
 
     session: Mapped[Session] = relationship()
     reservation: Mapped[Reservation | None] = relationship()

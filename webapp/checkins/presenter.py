@@ -16,6 +16,7 @@ from realtime import frames
 from webapp.checkins import avatars, operations
 from webapp.checkins.models import CheckIn, Message, Term
 from webapp.db import db_session
+from webapp.sessions.closing import next_after
 from webapp.sessions.models import Session
 from webapp.staff.models import User
 from webapp.templating import clock, format_label, lang, with_data
@@ -87,12 +88,26 @@ def resident_state(checkin: CheckIn) -> dict:
     """What the waiting room shows before JS connects."""
     place = operations.position(checkin)
     return {
+        **where_to_turn(checkin),
         "position": place,
         "wait_text": wait_text(operations.estimated_wait_s(checkin)),
         "handoff": frames.handoff(checkin) if checkin.status == "in_consultation" else None,
         "messages": [message_view(m) for m in operations.recent_messages(checkin.id)],
         "avatar": avatar_view(checkin.avatar),
     }
+
+
+def where_to_turn(checkin: CheckIn | None) -> dict:
+    """The crisis contacts and the next session, shown once a check-in is over (page and done page)."""
+    return {"contacts": operations.crisis_contacts(),
+            "next_session": next_after(checkin.session) if checkin is not None else None}
+
+
+def end_reason(checkin: CheckIn | None) -> str | None:
+    """Why a check-in is over, in the words of the relay's `closed` frame (None: not known or not over)."""
+    if checkin is None or checkin.status in operations.OPEN_STATUSES:
+        return None
+    return frames.end_reason(checkin)
 
 
 def waiting_room_strings() -> dict:
@@ -117,8 +132,12 @@ def waiting_room_strings() -> dict:
         "error_checkin_closed": _("この受付は終わっています。"),
         "ended_removed": _("この受付は、推進員によって終了されました。"),
         "ended_timeout": _("しばらく接続がなかったため、受付を終了しました。"),
-        "ended_session_ended": _("本日の相談会は終了しました。"),
-        "ended_left": _("退出しました。"),
+        "ended_session_ended": _("本日の相談会は終了の時刻になりました。お待たせしたまま、お話しできずにごめんなさい。下の窓口なら、いまからでも話せます。次の相談会にも、どうぞお越しください。"),  # noqa: E501
+        "ended_left": _("退出しました。来てくださって、ありがとうございました。"),
+        "ended_closed": _("推進員が相談の記録をして、受付を終えました。"),
+        "ended_erased": _("書いたメッセージを消して、退出しました。"),
+        "closing_soon": _("本日の相談会は {time} に終わります。順番が来なかったときは、ほかの相談先をご案内します。"),
+        "extended": _("相談会の終了時刻が {time} に延びました。このままお待ちください。"),
         "handoff_promoter": _("担当：{name}"),
         "handoff_text": _("このまま、下の欄で推進員と文字でお話しできます。ほかの人には見えません。"),
         "handoff_room": _("下のボタンから相談の部屋に入ってください。"),
@@ -146,6 +165,8 @@ def waiting_room_data(checkin: CheckIn) -> dict:
 # --- staff ------------------------------------------------------------------------------------------
 
 def status_text(entry: dict, user: User) -> str:
+    if entry.get("not_seen"):
+        return _("未対応")
     if entry["status"] == "waiting":
         return _("待機中")
     taker = entry.get("taken_by")
@@ -164,6 +185,13 @@ def console_strings() -> dict:
     """Every sentence console.js may show, in the page's language."""
     return {
         "waiting": _("待機中"),
+        "not_seen": _("未対応"),
+        "closing_left": _("あと {m}分{s}秒"),
+        "closing_over": _("終了時刻になりました"),
+        "closing_end": _("終了予定 {time}"),
+        "closing_ended_note": _("待っていた人は「未対応」と表示されます。「来場として記録する」で終えてください。緊急の人はそのまま対応を続けてください。"),  # noqa: E501
+        "closing_warning": _("終了まで10分を切りました。延長するときは「15分延長する」か「30分延長する」を押してください。"),  # noqa: E501
+        "extended_to": _("終了時刻を {time} に延長しました。"),
         "in_consultation_me": _("相談中（あなた）"),
         "in_consultation_other": _("相談中（{name}）"),
         "in_consultation": _("相談中"),
@@ -217,6 +245,8 @@ def console_strings() -> dict:
             "too_long": _("長すぎます。短く分けて送ってください。"),
             "rate_limited": _("操作が続きすぎました。少し待ってください。"),
             "forbidden": _("この相談会を担当していません。"),
+            "invalid_minutes": _("延長できるのは1分から120分までです。"),
+            "invalid_times": _("日付をまたいで延長することはできません。"),
             "generic": _("うまくいきませんでした。もう一度お試しください。"),
         },
     }
@@ -237,6 +267,7 @@ def console_data(session: Session, user: User) -> dict:
         "lang": lang(),
         "session_id": session.id,
         "session_format": session.format,
+        "ends_at": iso(session.ends_at),
         "me": {"login": user.login, "display_name": user.display_name},
         "message_max": operations.settings.message_max_chars,
         "avatars": {a["id"]: a for a in avatar_list()},

@@ -144,7 +144,7 @@ def state():
     checkin = _held_checkin()
     if checkin is None:
         return _no_store(jsonify({"status": "none"}))
-    answer = {"status": checkin.status}
+    answer = {"status": checkin.status, "reason": presenter.end_reason(checkin)}
     if checkin.status in operations.OPEN_STATUSES:
         token = issue_resident_token(current_app.config["SECRET_KEY"], checkin)
         cookie[COOKIE_KEY] = {"id": checkin.id, "token": token}
@@ -197,11 +197,11 @@ def erase():
 
 @bp.get("/checkins/done")
 def done():
-    """Thanks, and where to turn next; the check-in is forgotten by this browser."""
+    """Why it ended, where to turn next (as the waiting room says it); the check-in is forgotten by this browser."""
+    checkin = _held_checkin()
+    page = {"reason": presenter.end_reason(checkin), **presenter.where_to_turn(checkin)}
     cookie.pop(COOKIE_KEY, None)
-    contacts = operations.crisis_contacts()
-    ibasho = next((c for c in contacts if "いばしょ" in c.get("name_ja", "")), contacts[0] if contacts else None)
-    return _no_store(current_app.make_response(render_template("checkins/done.html", ibasho=ibasho)))
+    return _no_store(current_app.make_response(render_template("checkins/done.html", **page)))
 
 
 # --- staff --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from webapp.schemas.base import Input
-from webapp.schemas.fields import Id, Nickname
+from webapp.schemas.fields import Between, Id, Nickname
 
 
 class Frame(Input):
@@ -82,8 +82,16 @@ class History(Frame):
     checkin_id: Id
 
 
+class Extend(Frame):
+    """Move the session's end later: 1-120 minutes (webapp/limits.py EXTEND_MINUTES_*)."""
+
+    type: Literal["extend"]
+    session_id: Id
+    minutes: Annotated[int, Between("EXTEND_MINUTES_MIN", "EXTEND_MINUTES_MAX", "invalid_minutes")]
+
+
 ResidentFrame = Annotated[ResidentMessage | Leave | Erase | Ping, Field(discriminator="type")]
-StaffFrame = Annotated[Announce | Take | StaffMessage | Close | Walkin | Transfer | Remove | History | Ping,
+StaffFrame = Annotated[Announce | Take | StaffMessage | Close | Walkin | Transfer | Remove | History | Extend | Ping,
                        Field(discriminator="type")]
 RESIDENT_FRAMES = TypeAdapter(ResidentFrame)
 STAFF_FRAMES = TypeAdapter(StaffFrame)

@@ -60,6 +60,8 @@ class Session(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: When it was cancelled, if it was.
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The `ends_at` the closing notice (10 minutes before) was sent for; set by one relay alone.
+    closing_notice_for: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     promoters: Mapped[list[User]] = relationship(secondary=session_promoters, order_by=User.id)
     slots: Mapped[list[Slot]] = relationship(

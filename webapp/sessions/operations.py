@@ -178,6 +178,26 @@ def update_session(session: Session, changes: Mapping) -> Session:
     return session
 
 
+def extend_session(session: Session, user: User, minutes: int) -> Session:
+    """Move a running session's end later by `minutes`; its slots are not recut (walk-in time grows).
+
+    Allowed to an admin or a promoter of the session (the rule of checkins' `can_staff`).
+    """
+    if not user.active or (user.role != "admin" and not promotes(user.id, session.id)):
+        raise DomainError("forbidden", "You are not assigned to this session.", 403)
+    if not limits.EXTEND_MINUTES_MIN <= minutes <= limits.EXTEND_MINUTES_MAX:
+        raise DomainError("invalid_minutes", f"minutes must be between {limits.EXTEND_MINUTES_MIN} and "
+                                             f"{limits.EXTEND_MINUTES_MAX}.", 400)
+    if session.status != "scheduled" or session.ends_at <= utcnow():
+        raise DomainError("session_not_open", "Only a session still running can be extended.", 409)
+    ends_at = session.ends_at + dt.timedelta(minutes=minutes)
+    _check_times(session.date, session.starts_at, ends_at)
+    session.ends_at, session.sequence, session.updated_at = ends_at, session.sequence + 1, utcnow()
+    db_session.commit()
+    signals.session_changed.send(session)
+    return session
+
+
 def _set_status(session: Session, status: str) -> None:
     if status == session.status:
         return

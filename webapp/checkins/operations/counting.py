@@ -3,6 +3,8 @@
 - A *visit* is a check-in of any status and either source (resident or staff-recorded), except
   `removed` ones, which staff took out as abuse.
 - A *consultation* is a check-in closed with an outcome of kind `consultation`.
+- *Not seen* (未対応): still waiting when the session ended (status `left`, end_reason
+  `session_ended`) and not yet closed by a promoter; a visit like any other, shown to staff.
 - The *wait* runs from checking in (created_at) until a promoter took the resident (taken_at),
   or, for those who left before being taken, until they left (ended_at).
 """
@@ -20,6 +22,16 @@ from webapp.checkins.models import CheckIn, Outcome
 def is_visit() -> ColumnElement[bool]:
     """A condition on CheckIn: it counts as a visit."""
     return CheckIn.status != "removed"
+
+
+def not_seen() -> ColumnElement[bool]:
+    """A condition on CheckIn: the session ended while they waited, and no promoter has closed them yet."""
+    return and_(CheckIn.status == "left", CheckIn.end_reason == "session_ended")
+
+
+def was_not_seen(checkin: CheckIn) -> bool:
+    """`not_seen` for one loaded check-in."""
+    return checkin.status == "left" and checkin.end_reason == "session_ended"
 
 
 def is_consultation() -> ColumnElement[bool]:

@@ -84,23 +84,27 @@ def touch(checkin_ids: Iterable[int], now: dt.datetime | None = None) -> None:
 
 
 def expire_stale(now: dt.datetime | None = None) -> list[CheckIn]:
-    """Mark `left` whoever is still waiting but gone for CHECKIN_TIMEOUT_MINUTES, or whose session ended.
+    """Let go whoever is still waiting but gone for CHECKIN_TIMEOUT_MINUTES, or whose session ended.
 
-    ended_at is when they were last seen (capped at the session's end), so the time they waited stays true.
+    Both become `left` with an `end_reason` ("timeout", "session_ended"): still visits. Those the
+    session's end caught are 未対応 for staff until a promoter closes them. An urgent check-in is
+    never let go by the clock: it stays with the staff. ended_at is when they were last seen
+    (capped at the session's end), so the time they waited stays true.
     """
     now = now or utcnow()
     cutoff = now - dt.timedelta(minutes=settings.checkin_timeout_minutes)
     seen = func.coalesce(CheckIn.last_seen_at, CheckIn.created_at)
     stale = db_session.execute(
         select(CheckIn.id, seen, CheckIn.created_at, Session.ends_at).join(Session, CheckIn.session_id == Session.id)
-        .where(CheckIn.status == "waiting", or_(Session.ends_at <= now, seen < cutoff))
+        .where(CheckIn.status == "waiting", CheckIn.urgent.is_(False), or_(Session.ends_at <= now, seen < cutoff))
     ).all()
     expired = []
     for checkin_id, last_seen, created_at, ends_at in stale:
         ended_at = max(created_at, min(last_seen, ends_at, now))
+        reason = "session_ended" if ends_at <= now else "timeout"
         done = db_session.execute(
-            update(CheckIn).where(CheckIn.id == checkin_id, CheckIn.status == "waiting")
-            .values(status="left", ended_at=ended_at).execution_options(synchronize_session=False)
+            update(CheckIn).where(CheckIn.id == checkin_id, CheckIn.status == "waiting", CheckIn.urgent.is_(False))
+            .values(status="left", ended_at=ended_at, end_reason=reason).execution_options(synchronize_session=False)
         ).rowcount
         if done:
             expired.append(checkin_id)

@@ -5,10 +5,11 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from webapp.checkins.models import OUTCOME_KINDS, CheckIn, Outcome, Term
 from webapp.checkins.operations.access import require_staff, require_taker
+from webapp.checkins.operations.counting import was_not_seen
 from webapp.checkins.operations.records import load_checkin
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
@@ -22,12 +23,12 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
     """Record what came of a check-in and close it.
 
     Only the promoter who took it (or an admin) closes a consultation; any staff member of the
-    session may close a waiting check-in directly as `visit_only`.
+    session may close a waiting or a not-seen (未対応) check-in directly as `visit_only`.
     """
     checkin = load_checkin(checkin_id)
     require_staff(user, checkin.session)
     resolved = resolve_outcome({"kind": kind, "topics": topics, "result": result, "referred_to": referred_to})
-    if checkin.status == "waiting":
+    if checkin.status == "waiting" or was_not_seen(checkin):
         if kind != "visit_only":
             raise DomainError("not_taken", "Take the resident first, or close as visit_only.", 409)
     elif checkin.status == "in_consultation":
@@ -39,7 +40,8 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
         update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == checkin.status,
                               CheckIn.taken_by_id.is_(checkin.taken_by_id) if checkin.taken_by_id is None
                               else CheckIn.taken_by_id == checkin.taken_by_id)
-        .values(status="closed", ended_at=now).execution_options(synchronize_session=False)
+        .values(status="closed", ended_at=func.coalesce(CheckIn.ended_at, now))
+        .execution_options(synchronize_session=False)
     ).rowcount == 1
     if not closed:
         db_session.rollback()

@@ -8,18 +8,21 @@ from sqlalchemy import and_, case, func, or_, select
 
 from webapp.checkins.models import CheckIn, Outcome
 from webapp.checkins.operations.configuration import settings
-from webapp.checkins.operations.counting import is_consultation, is_visit
+from webapp.checkins.operations.counting import is_consultation, is_visit, not_seen
 from webapp.checkins.operations.records import OPEN_STATUSES
 from webapp.db import db_session
 from webapp.sessions.models import session_promoters
 
 
 def queue(session_id: int) -> list[CheckIn]:
-    """Waiting and in-consultation check-ins: urgent first, then in order of arrival."""
+    """What staff see: waiting, in consultation, and 未対応 (still waiting when the session ended, until
+    a promoter closes them); urgent first, then in order of arrival."""
     return list(db_session.scalars(
-        select(CheckIn).where(CheckIn.session_id == session_id, CheckIn.status.in_(OPEN_STATUSES))
+        select(CheckIn).where(CheckIn.session_id == session_id,
+                              or_(CheckIn.status.in_(OPEN_STATUSES), not_seen()))
         .order_by(*_line_order())
     ))
+
 
 
 def waiting_line(session_id: int) -> list[int]:

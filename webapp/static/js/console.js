@@ -4,6 +4,7 @@
 // Each part of the screen has its module in console/; this file connects them to the relay.
 import { RelayClient } from "./relay-client.js";
 import { wireAnnounce } from "./console/announcements.js";
+import { tickClosing, wireClosing } from "./console/closing.js";
 import { showCounts } from "./console/counts.js";
 import { handlers } from "./console/handlers.js";
 import { setLog } from "./console/panels.js";
@@ -40,5 +41,6 @@ showCounts(data.counts || {});
 shared.initialised = true;
 wireAnnounce();
 wireWalkIn();
-window.setInterval(tick, 1000);
+wireClosing();
+window.setInterval(() => { tick(); tickClosing(); }, 1000);
 shared.client.start();

@@ -7,6 +7,7 @@ const root = document.getElementById("waiting-room");
 const data = readJson("waiting-room-data");
 const t = data.strings;
 const MAX_FRAME_BYTES = 4096;
+const CLOSING_NOTICE_MS = 10 * 60 * 1000;
 
 const el = (id) => document.getElementById(id);
 const queuePanel = el("queue-panel");
@@ -68,6 +69,7 @@ function addMessage(message) {
 
 function showHandoff({ promoter, mode, join_url: joinUrl }) {
   queuePanel.hidden = true;
+  el("closing-notice").hidden = true;
   handoffBody.replaceChildren();
   const who = node("p", "handoff-promoter");
   who.append(fillNodes(t.handoff_promoter, { name: promoter.display_name }));
@@ -129,6 +131,16 @@ function addAnnouncement({ text, at }) {
   el("announcements-empty").hidden = true;
 }
 
+/** A gentle notice near the end, and when the end moves; said once through the status line. */
+function showClosing(template, endsAt) {
+  const notice = el("closing-notice");
+  const text = fill(template, { time: clockOf(endsAt) });
+  if (notice.textContent === text) return;
+  notice.textContent = text;
+  notice.hidden = false;
+  announcer.textContent = text;
+}
+
 function finish(reason) {
   if (finished) return;
   finished = true;
@@ -142,8 +154,11 @@ function finish(reason) {
   handoff.hidden = true;
   form.hidden = true;
   el("leave-panel").hidden = true;
+  el("closing-notice").hidden = true;
   const why = t[`ended_${reason}`];
   if (why) el("ended-reason").textContent = why;
+  // Thanked for talking only when a promoter recorded a conversation (CONTRACT §6 "Closed, and why").
+  el("ended-thanks").hidden = reason !== "closed";
   ended.hidden = false;
   ended.focus();
 }
@@ -155,6 +170,9 @@ const handlers = {
       return;
     }
     showQueue(frame);
+    // Back within the last 10 minutes: the notice the relay sent once is shown again from the end time.
+    const left = frame.ends_at ? new Date(frame.ends_at).getTime() - Date.now() : Infinity;
+    if (frame.status === "waiting" && left > 0 && left <= CLOSING_NOTICE_MS) showClosing(t.closing_soon, frame.ends_at);
     for (const message of frame.messages || []) addMessage(message);
     for (const notice of frame.announcements || []) addAnnouncement(notice);
     if (frame.status === "in_consultation" && frame.handoff) showHandoff(frame.handoff);
@@ -164,6 +182,9 @@ const handlers = {
   announcement: addAnnouncement,
   handoff: showHandoff,
   crisis: (frame) => showCrisis(frame.contacts),
+  closing: (frame) => showClosing(t.closing_soon, frame.ends_at),
+  // An extension matters to those still in line; someone with a promoter already is not kept waiting.
+  session: (frame) => { if (!queuePanel.hidden) showClosing(t.extended, frame.ends_at); },
   closed: (frame) => finish(frame.reason),
   error(frame) {
     messageError.textContent = t[`error_${frame.code}`] || t.error_generic;
@@ -183,7 +204,7 @@ const client = new RelayClient({
     const answer = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } });
     const state = await answer.json();
     if (state.status !== "waiting" && state.status !== "in_consultation") {
-      finish(state.status === "none" ? "" : state.status);
+      finish(state.status === "none" ? "" : (state.reason || state.status));
       return { stop: true };
     }
     return { token: state.token };

@@ -2,6 +2,7 @@
 // session (a promoter may have two consoles open) are ignored.
 import { fillNodes } from "../dom.js";
 import { addAnnouncement } from "./announcements.js";
+import { onClosing, onSession } from "./closing.js";
 import { showCounts } from "./counts.js";
 import { addMessage, closePanel, openPanel, setLog, updatePanel } from "./panels.js";
 import { renderQueue } from "./queue.js";
@@ -72,6 +73,12 @@ export const handlers = {
       panel.parts.logEmpty.hidden = false;
     }
     say(fillNodes(t.erased, { name: nameOf(entries.get(id)) }));
+  },
+  closing(frame) {
+    if (forThisSession(frame)) onClosing(frame);
+  },
+  session(frame) {
+    if (forThisSession(frame)) onSession(frame);
   },
   walkin(frame) {
     if (forThisSession(frame)) el("walkin-status").textContent = t.walkin_recorded;

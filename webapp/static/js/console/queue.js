@@ -15,6 +15,7 @@ function formatWaited(entry) {
 }
 
 function statusText(entry) {
+  if (entry.not_seen) return t.not_seen;
   if (entry.status === "waiting") return t.waiting;
   if (isMine(entry)) return t.in_consultation_me;
   if (entry.taken_by) return fillNodes(t.in_consultation_other, { name: entry.taken_by.display_name });
@@ -30,6 +31,7 @@ function makeRow(id) {
     reserved: q(".row-reserved"), status: q(".row-status"), take: q(".row-take"), mode: q(".row-mode"),
     takeButton: q(".row-take-button"), open: q(".row-open"), remove: q(".row-remove"),
     confirm: q(".row-remove-confirm"), yes: q(".row-remove-yes"), no: q(".row-remove-no"),
+    closeVisit: q(".row-close-visit"),
   };
   parts.openLabel = tr.querySelector(".row-open-label");
   parts.messageLabel = parts.openLabel.textContent;
@@ -38,6 +40,11 @@ function makeRow(id) {
     send({ type: "take", checkin_id: id, mode: parts.mode.value });
   });
   parts.open.addEventListener("click", () => openPanel(id, true));
+  // Not seen before the session ended: recorded as a visit (it counts already), and the row goes.
+  parts.closeVisit.addEventListener("click", () => {
+    pending.set(id, "closed");
+    send({ type: "close", checkin_id: id, outcome: { kind: "visit_only", topics: [], result: null, referred_to: null } });
+  });
   parts.remove.addEventListener("click", () => {
     parts.remove.hidden = true;
     parts.confirm.hidden = false;
@@ -77,6 +84,8 @@ function fillRow(row, entry) {
   // Buttons repeat on every row: their accessible name says whom they act on.
   for (const hidden of tr.querySelectorAll(".row-name")) hidden.replaceChildren(" ", nameOf(entry));
   // Removing is for abuse: offered while waiting or to the promoter who has the person.
+  parts.closeVisit.hidden = !entry.not_seen;
+  tr.classList.toggle("is-not-seen", Boolean(entry.not_seen));
   const removable = waiting || (mine && entry.source !== "staff");
   if (!removable) parts.confirm.hidden = true;
   parts.remove.hidden = !removable || !parts.confirm.hidden;
