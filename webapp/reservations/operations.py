@@ -1,8 +1,8 @@
 """Anonymous reservations: a seat is taken by one atomic conditional UPDATE, never read-then-write."""
 from __future__ import annotations
 
-import re
 import secrets
+import unicodedata
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,12 +27,28 @@ def new_code() -> str:
     return "-".join(groups)
 
 
-def normalize_code(raw: str) -> str | None:
-    """Accept any case, spaces or dashes; None if it cannot be a code at all."""
-    compact = re.sub(r"[\s\-ー－]", "", (raw or "").upper())
+#: Marks people type between groups: hyphens and dashes of every width, the long-vowel mark a
+#: Japanese keyboard gives for "-", the minus sign, and any space (full-width spaces too).
+_SEPARATORS = frozenset("\u2212\u30fc\uff70\u2043")
+
+
+def normalize_code(raw: str | None) -> str | None:
+    """The code as stored ('4AH7X-4V9X2-YQWXD') from what was typed, or None if it cannot be one.
+
+    Full or half width, any case, with or without hyphens and spaces: NFKC folds full-width
+    letters and digits to ASCII, then every dash and space is dropped before the groups are rebuilt.
+    """
+    if not isinstance(raw, str):
+        return None
+    folded = unicodedata.normalize("NFKC", raw).upper()
+    compact = "".join(c for c in folded if not _is_separator(c))
     if len(compact) != CODE_GROUPS * CODE_GROUP_LEN or any(c not in CODE_ALPHABET for c in compact):
         return None
     return "-".join(compact[i:i + CODE_GROUP_LEN] for i in range(0, len(compact), CODE_GROUP_LEN))
+
+
+def _is_separator(char: str) -> bool:
+    return char.isspace() or char in _SEPARATORS or unicodedata.category(char) == "Pd"
 
 
 def clean_text(value: str | None, limit: int, field: str) -> str:

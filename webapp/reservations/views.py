@@ -27,6 +27,11 @@ def _not_found(form: LookupForm | None = None):
     return _private(make_response(render_template("reservations/lookup.html", form=form), 404))
 
 
+def _offers_cancel(reservation) -> bool:
+    """A cancelled session is off for everyone: offering to cancel a seat in it would suggest it is still on."""
+    return operations.cancellable(reservation) and operations.session_of(reservation).status == "scheduled"
+
+
 @bp.post("/slots/<int:slot_id>/reserve")
 def reserve(slot_id: int):
     slot = db_session.get(Slot, slot_id)
@@ -54,7 +59,7 @@ def show(code: str):
     slot = reservation.slot
     return _private(make_response(render_template(
         "reservations/show.html", reservation=reservation, slot=slot, session=slot.session,
-        cancellable=operations.cancellable(reservation),
+        cancellable=_offers_cancel(reservation),
         ics_url=f"/api/v1/reservations/{reservation.code}.ics",
     )))
 
@@ -65,7 +70,7 @@ def cancel(code: str):
     if reservation is None:
         return _not_found()
     form = ConfirmForm()
-    if not operations.cancellable(reservation):
+    if not _offers_cancel(reservation):
         return redirect(url_for("reservations.show", code=reservation.code))
     if form.validate_on_submit():
         operations.cancel(reservation)
