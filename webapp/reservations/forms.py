@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
+from webapp.reservations.cap import limit as cap_limit
 
 
 class ReserveForm(FlaskForm):
@@ -36,5 +37,8 @@ def reservation_error(err: DomainError) -> str:
         "session_cancelled": _("この相談会は中止になりました。"),
         "too_long": _("入力が長すぎます。短くしてもう一度お試しください。"),
         "not_found": _("この時間枠は見つかりませんでした。"),
+        "too_many_reservations": _(
+            "ひとつの端末から同じ相談会に予約できるのは%(n)d件までです。ほかの方も予約できるよう、ご協力をお願いします。"
+            "予約がなくても、当日そのまま参加できます。", n=cap_limit()),
     }
     return messages.get(err.code, _("予約できませんでした。もう一度お試しください。"))

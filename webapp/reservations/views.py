@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from webapp.db import db_session
 from webapp.exceptions import DomainError
-from webapp.reservations import operations
+from webapp.reservations import cap, operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, reservation_error
 from webapp.sessions.models import Slot
 from webapp.sessions.views import render_detail
@@ -41,7 +41,8 @@ def reserve(slot_id: int):
     if not form.validate_on_submit():
         return render_detail(slot.session, form, slot.id, status=400)
     try:
-        reservation = operations.reserve(slot.id, form.nickname.data, form.topic.data)
+        with cap.counted(slot.session):
+            reservation = operations.reserve(slot.id, form.nickname.data, form.topic.data)
     except DomainError as err:
         form.form_errors.append(reservation_error(err))
         return render_detail(db_session.get(Slot, slot_id).session, form, slot_id, status=err.status)
@@ -74,6 +75,7 @@ def cancel(code: str):
         return redirect(url_for("reservations.show", code=reservation.code))
     if form.validate_on_submit():
         operations.cancel(reservation)
+        cap.released(operations.session_of(reservation))
         flash(_("予約を取り消しました。またいつでもお越しください。"), "success")
         return redirect(url_for("reservations.show", code=reservation.code))
     slot = reservation.slot
