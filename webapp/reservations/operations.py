@@ -110,14 +110,17 @@ def cancellable(reservation: Reservation) -> bool:
     return reservation.status == "active" and reservation.slot.ends_at > utcnow()
 
 
-def cancel(reservation: Reservation) -> Reservation:
-    """Cancel and give the seat back; cancelling twice is harmless, once the time is over it is refused."""
+def cancel(reservation: Reservation, *, by_staff: bool = False) -> Reservation:
+    """Cancel and give the seat back; cancelling twice is harmless, once the time is over it is refused.
+
+    `by_staff`: a promoter or admin cancelled it (the staff reservations page checks who may).
+    """
     if reservation.status == "active" and not cancellable(reservation):
         raise DomainError("slot_ended", "This reservation's time is over; there is nothing left to cancel.", 409)
     done = db_session.execute(
         update(Reservation)
         .where(Reservation.id == reservation.id, Reservation.status == "active")
-        .values(status="cancelled", cancelled_at=utcnow())
+        .values(status="cancelled", cancelled_at=utcnow(), cancelled_by_staff=by_staff)
     )
     if done.rowcount == 1:
         db_session.execute(
