@@ -58,3 +58,11 @@ def test_check_in_takes_a_full_width_code_with_spaces(client, make_session):
     wrong = client.post(f"{API}/sessions/{session.id}/checkins",
                         json={"avatar": "cat", "reservation_code": "ＺＺＺＺＺ－ＺＺＺＺＺ－ＺＺＺＺＺ"})
     assert wrong.status_code == 400 and error_code(wrong) == "invalid_reservation"
+
+
+@pytest.mark.parametrize("topic", ["折り返し 090-1234-5678 まで", "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ に連絡ください"])
+def test_a_topic_with_a_phone_number_or_an_email_address_is_refused_and_not_stored(client, make_session, topic):
+    slot = make_session(capacity=1).slots[0]
+    answer = client.post(f"{API}/slots/{slot.id}/reservations", json={"topic": topic})
+    assert answer.status_code == 400 and error_code(answer) == "contact_in_topic"
+    assert client.post(f"{API}/slots/{slot.id}/reservations", json={"topic": "仕事のこと"}).status_code == 201

@@ -101,3 +101,17 @@ def test_a_wrong_code_at_check_in_opens_the_page_at_the_focused_message(client, 
     summary = re.search(r'<div class="form-errors error-summary" id="error-summary"[^>]*>', html)
     assert summary and "autofocus" in summary.group(0)
     assert '<a href="#reservation_code">この相談会の予約番号が見つかりません' in html
+
+
+def test_a_phone_number_in_the_topic_is_not_stored_and_explained_next_to_the_field(client, make_session):
+    session = make_session(day=dt.date(2030, 5, 21))
+    slot = session.slots[0]
+    page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    typed = "仕事のこと。０９０－１２３４－５６７８"
+    response = client.post(f"/slots/{slot.id}/reserve", data={
+        f"s{slot.id}-csrf_token": csrf_from(page, f"s{slot.id}-"), f"s{slot.id}-topic": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="s{slot.id}-topic-error">匿名のままで大丈夫です' in html
+    assert "０９０－１２３４－５６７８</textarea>" in html  # kept in the field to edit, never stored
+    assert "残り2席" in text_of(client.get(f"/sessions/{session.id}"))

@@ -42,3 +42,14 @@ def reservation_error(err: DomainError) -> str:
             "予約がなくても、当日そのまま参加できます。", n=cap_limit()),
     }
     return messages.get(err.code, _("予約できませんでした。もう一度お試しください。"))
+
+
+def place_error(form: ReserveForm, err: DomainError) -> None:
+    """A contact typed into a field is explained next to that field (its text kept to edit); others above the form."""
+    contact = _("匿名のままで大丈夫です。電話番号やメールアドレスは書かずに、もう一度お送りください（保存していません）。")  # noqa: E501
+    if err.code == "contact_in_topic":
+        form.topic.errors = [contact]
+    elif err.code == "contact_in_nickname":
+        form.nickname.errors = [contact]
+    else:
+        form.form_errors.append(reservation_error(err))

@@ -14,6 +14,7 @@ from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations.models import Reservation
+from webapp.reservations.privacy import contact_in
 from webapp.sessions.models import Session, Slot
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
@@ -59,10 +60,19 @@ def clean_text(value: str | None, limit: int, field: str) -> str:
     return text
 
 
+def refuse_contacts(**fields: str) -> None:
+    """A phone number or an e-mail address is never stored: 400 `contact_in_<field>`, so the resident can edit."""
+    for field, value in fields.items():
+        if contact_in(value):
+            raise DomainError(f"contact_in_{field}", f"Please leave phone numbers and e-mail addresses out of the "
+                              f"{field}: the service stays anonymous.", 400)
+
+
 def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None) -> Reservation:
     """Hold a seat in a slot and return the reservation with its code."""
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
+    refuse_contacts(nickname=nickname, topic=topic)
     db_session.rollback()  # start clean: the seat is taken by the first statement of a new transaction
     slot = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])  # the session is read next
     if slot is None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.reservations import cap, operations
-from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, reservation_error
+from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, place_error
 from webapp.sessions.models import Slot
 from webapp.sessions.views import render_detail
 
@@ -44,7 +44,7 @@ def reserve(slot_id: int):
         with cap.counted(slot.session):
             reservation = operations.reserve(slot.id, form.nickname.data, form.topic.data)
     except DomainError as err:
-        form.form_errors.append(reservation_error(err))
+        place_error(form, err)
         return render_detail(db_session.get(Slot, slot_id).session, form, slot_id, status=err.status)
     flash(_("予約しました。予約番号を控えてください。"), "success")
     return redirect(url_for("reservations.show", code=reservation.code))
