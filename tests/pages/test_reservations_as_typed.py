@@ -115,3 +115,18 @@ def test_a_phone_number_in_the_topic_is_not_stored_and_explained_next_to_the_fie
     assert f'id="s{slot.id}-topic-error">匿名のままで大丈夫です' in html
     assert "０９０－１２３４－５６７８</textarea>" in html  # kept in the field to edit, never stored
     assert "残り2席" in text_of(client.get(f"/sessions/{session.id}"))
+
+
+def test_pages_say_how_to_join_each_format(client, make_session):
+    online = make_session(day=dt.date(2030, 5, 21), fmt="online", location="オンライン",
+                          join_url="https://us02web.zoom.us/j/123")
+    page = text_of(client.get(f"/sessions/{online.id}"))
+    assert "ビデオ通話は Zoom を使います" in page and "相談が始まるときに画面に表示されます" in page
+    code = reserve(online.slots[0].id).code
+    assert "ビデオ通話は Zoom を使います" in text_of(client.get(f"/reservations/{code}"))
+    english = text_of(client.get(f"/reservations/{code}?lang=en"))
+    assert "The video call uses Zoom" in english and "never sent by e-mail" in english
+    hall = make_session(day=dt.date(2030, 6, 18), location="生駒市役所 4階 401会議室")
+    assert "会場は「生駒市役所 4階 401会議室」です" in text_of(client.get(f"/sessions/{hall.id}"))
+    room = make_session(day=dt.date(2030, 7, 16), fmt="metaverse", location="")
+    assert "アプリのインストールは不要" in text_of(client.get(f"/sessions/{room.id}"))

@@ -8,10 +8,12 @@ from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.reservations import cap, operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, ReserveForm, place_error
+from webapp.reservations.joining import video_app
 from webapp.sessions.models import Slot
 from webapp.sessions.views import render_detail
 
 bp = Blueprint("reservations", __name__, template_folder="templates")
+bp.add_app_template_global(video_app)
 
 
 def _private(response):
