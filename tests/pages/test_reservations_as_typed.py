@@ -130,3 +130,30 @@ def test_pages_say_how_to_join_each_format(client, make_session):
     assert "会場は「生駒市役所 4階 401会議室」です" in text_of(client.get(f"/sessions/{hall.id}"))
     room = make_session(day=dt.date(2030, 7, 16), fmt="metaverse", location="")
     assert "アプリのインストールは不要" in text_of(client.get(f"/sessions/{room.id}"))
+
+
+def test_a_reservation_moves_to_another_time_in_one_step_and_keeps_its_code(client, make_session, submit):
+    session = make_session(day=dt.date(2030, 5, 21), capacity=1)
+    first, second, third = session.slots[:3]
+    code = reserve(first.id).code
+    reserve(third.id)  # full: not offered
+    page = client.get(f"/reservations/{code}").get_data(as_text=True)
+    assert f'<option value="{second.id}">' in page and f'<option value="{third.id}">' not in page
+    moved = submit(f"/reservations/{code}", f"/reservations/{code}/move", {"slot": second.id})
+    assert moved.request.path == f"/reservations/{code}" and "予約の時間を変更しました" in text_of(moved)
+    assert "14:00〜14:30" in text_of(moved)
+    assert client.get(f"/api/v1/reservations/{code}").get_json()["slot_id"] == second.id
+    slots = {s["id"]: s["remaining"] for s in client.get(f"/api/v1/sessions/{session.id}").get_json()["slots"]}
+    assert (slots[first.id], slots[second.id]) == (1, 0)
+
+
+def test_moving_to_a_time_that_filled_meanwhile_keeps_the_old_seat_and_says_so_at_the_field(client, make_session):
+    session = make_session(day=dt.date(2030, 5, 21), capacity=1)
+    first, second = session.slots[:2]
+    code = reserve(first.id).code
+    page = client.get(f"/reservations/{code}").get_data(as_text=True)
+    reserve(second.id)  # someone else takes it meanwhile
+    response = client.post(f"/reservations/{code}/move", data={"csrf_token": csrf_from(page), "slot": second.id})
+    assert response.status_code == 409
+    assert "満席になりました" in text_of(response) and 'id="error-summary"' in response.get_data(as_text=True)
+    assert client.get(f"/api/v1/reservations/{code}").get_json()["slot_id"] == first.id

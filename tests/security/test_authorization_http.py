@@ -151,6 +151,8 @@ ROUTES = [
     Call("GET", "/reservations/<code>/cancel", public(200), lambda c: f"/reservations/{new_code(c)}/cancel"),
     Call("POST", "/reservations/<code>/cancel", public(302), lambda c: f"/reservations/{new_code(c)}/cancel",
          form=lambda c: {}),
+    Call("POST", "/reservations/<code>/move", public(400), lambda c: f"/reservations/{new_code(c)}/move",
+         form=lambda c: {}),
     Call("POST", "/slots/<int:slot_id>/reserve", public(302), lambda c: f"/slots/{c.F_slot}/reserve",
          form=lambda c: {f"s{c.F_slot}-csrf_token": CSRF, f"s{c.F_slot}-nickname": "", f"s{c.F_slot}-topic": ""}),
     Call("GET", "/calendars/public.ics", public(200), lambda c: "/calendars/public.ics"),

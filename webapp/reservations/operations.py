@@ -144,3 +144,42 @@ def cancel(reservation: Reservation, *, by_staff: bool = False) -> Reservation:
 
 def session_of(reservation: Reservation) -> Session:
     return reservation.slot.session
+
+
+def move(reservation: Reservation, slot_id: int) -> Reservation:
+    """Move an active reservation to another slot of its session in one transaction; the code stays.
+
+    The new seat is taken by the same conditional UPDATE as `reserve`, and the old one given back in
+    the same commit, so a failed move leaves the reservation where it was.
+    """
+    if not cancellable(reservation):
+        raise DomainError("not_movable", "Only an active reservation whose time is not over can be moved.", 409)
+    reservation_id, old_slot_id, session_id = reservation.id, reservation.slot_id, reservation.slot.session_id
+    if slot_id == old_slot_id:
+        return reservation
+    db_session.rollback()  # as in `reserve`: the seat is taken by the first statement of a new transaction
+    target = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])
+    if target is None or target.session_id != session_id:
+        raise DomainError("not_found", "No such slot in this session.", 404)
+    if target.session.status != "scheduled":
+        raise DomainError("session_cancelled", "This session has been cancelled.", 409)
+    if target.starts_at <= utcnow():
+        raise DomainError("slot_past", "This time has already started; please pick a later time.", 409)
+    taken = db_session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.reserved < Slot.capacity).values(reserved=Slot.reserved + 1))
+    moved = db_session.execute(
+        update(Reservation).where(Reservation.id == reservation_id, Reservation.status == "active",
+                                  Reservation.slot_id == old_slot_id).values(slot_id=slot_id)
+    ) if taken.rowcount == 1 else None
+    if moved is None or moved.rowcount != 1:
+        db_session.rollback()
+        if moved is None:
+            raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
+        raise DomainError("not_movable", "This reservation has just been cancelled or moved.", 409)
+    db_session.execute(
+        update(Slot).where(Slot.id == old_slot_id, Slot.reserved > 0).values(reserved=Slot.reserved - 1))
+    db_session.commit()
+    reservation = db_session.get(Reservation, reservation_id)
+    db_session.refresh(reservation)
+    signals.reservation_changed.send(reservation)
+    return reservation
