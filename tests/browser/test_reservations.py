@@ -113,3 +113,41 @@ def test_a_reservation_for_a_cancelled_session_looks_cancelled(browsing, server,
     assert not [p for p in promises if re.search(rf"{p}(?! time)", text)], text
     assert ("中止" if lang == "ja" else "cancelled") in page.locator("h1").inner_text()
     shot(page, f"cancelled-session-{viewport['width']}-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_staff_cancel_a_reservation_that_the_resident_then_sees_as_cancelled_by_staff(browsing, server, lang):
+    audit = AxeAudit(lang)
+    session = server.future_session(days=46)
+    resident = browsing.page(PHONE, lang)
+    code = reserve(resident, session["id"])
+    staff = browsing.staff_page("sato", lang)
+    staff.goto(f"/staff/sessions/{session['id']}/reservations")
+    assert code not in staff.content() and "…" + code[-4:] in staff.locator("main").inner_text()
+    shot(staff, f"staff-list-{lang}")
+    audit.check(staff, "staff reservations")
+    staff.locator("main a.button-secondary").first.click()
+    audit.check(staff, "staff cancel confirmation")
+    staff.locator("main form button[type=submit]").click()
+    staff.wait_for_url(re.compile(rf"/staff/sessions/{session['id']}/reservations$"))
+    resident.goto(f"/reservations/{code}")
+    heading = resident.locator("h1").inner_text()
+    assert heading == ("この予約は職員が取り消しました" if lang == "ja" else "The staff cancelled this reservation")
+    shot(resident, f"cancelled-by-staff-375-{lang}")
+    audit.check(resident, "cancelled by staff")
+    audit.assert_clean()
+
+
+def test_a_resident_on_a_phone_moves_the_reservation_and_keeps_the_code(browsing, server):
+    audit = AxeAudit("ja")
+    session = server.future_session(days=47)
+    page = browsing.page(PHONE, "ja")
+    code = reserve(page, session["id"])
+    page.locator("#slot").select_option(str(session["slots"][2]["id"]))
+    page.locator("form[action$='/move'] button").click()
+    page.wait_for_url(re.compile(rf"/reservations/{code}$"))
+    assert "予約の時間を変更しました" in page.locator(".flashes").inner_text()
+    assert "14:30〜15:00" in page.locator("main").inner_text()
+    shot(page, "moved-375-ja")
+    audit.check(page, "moved")
+    audit.assert_clean()
