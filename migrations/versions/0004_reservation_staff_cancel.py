@@ -1,6 +1,6 @@
 """reservations remember whether staff cancelled them
 
-Revision ID: 0004_reservation_cancelled_by_staff
+Revision ID: 0004_reservation_staff_cancel
 Revises: 0003_checkin_session_status
 Create Date: 2026-12-01
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0004_reservation_cancelled_by_staff'
+revision = '0004_reservation_staff_cancel'
 down_revision = '0003_checkin_session_status'
 branch_labels = None
 depends_on = None
