@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "webapp.sessions.views",
     "webapp.sessions.admin",
     "webapp.reservations.views",
+    "webapp.reservations.staff",
     "webapp.staff.views",
     "webapp.checkins.views",
     "webapp.checkins.api",

@@ -101,6 +101,8 @@ def load(instance: Path) -> dict:
         "SESSION_END": os.environ.get("SESSION_END", "16:30"),
         "SLOT_MINUTES": int(os.environ.get("SLOT_MINUTES", "30")),
         "SLOT_CAPACITY": int(os.environ.get("SLOT_CAPACITY", "2")),
+        # One device may hold this many reservations per session (0: no cap); webapp/reservations/cap.py.
+        "RESERVATIONS_PER_CLIENT_PER_SESSION": int(os.environ.get("RESERVATIONS_PER_CLIENT_PER_SESSION", "2")),
         "DEFAULT_LOCATIONS": dict(DEFAULT_LOCATIONS),
         "CRISIS_PHRASES": list(DEFAULT_CRISIS_PHRASES),
         # Seconds between two looks for crisis phrases or contacts an admin changed (0: every line).

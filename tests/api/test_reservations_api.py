@@ -143,7 +143,8 @@ def test_a_reservation_stores_no_address_or_user_agent(app, client, slot):
     code = _reserve(client, slot.id, json={"nickname": "さくら"}, headers={"User-Agent": spy_agent},
                     environ_base={"REMOTE_ADDR": spy_address}).get_json()["code"]
     columns = {c["name"] for c in inspect(app.extensions["engine"]).get_columns("reservations")}
-    assert columns == {"id", "code", "slot_id", "nickname", "topic", "status", "created_at", "cancelled_at"}
+    assert columns == {"id", "code", "slot_id", "nickname", "topic", "status", "created_at", "cancelled_at",
+                       "cancelled_by_staff"}
     db_session.rollback()
     row = db_session.execute(text("SELECT * FROM reservations")).one()
     stored = " ".join(str(value) for value in row)

@@ -107,7 +107,7 @@ def test_an_unknown_reservation_code_is_explained_next_to_its_field(client, open
     response = check_in(client, open_session.id, code="ZZZZ-ZZZZ-ZZZZ")
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert 'id="code-error">この相談会の予約コードが見つかりません' in text
+    assert 'id="code-error">この相談会の予約番号が見つかりません' in text
     assert 'aria-invalid="true"' in text
 
 

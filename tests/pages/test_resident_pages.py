@@ -202,7 +202,7 @@ def test_resident_pages_render_in_english(client, make_session):
     assert "Reserve this time" in detail and "Nickname (optional)" in detail
     assert "Please don't use your real name" in detail
     shown = text_of(client.get(f"/reservations/{code}?lang=en"))
-    assert "Reservation code" in shown and "Add to calendar" in shown
+    assert "Reservation number" in shown and "Add to calendar" in shown
     assert "Check or cancel a reservation" in text_of(client.get("/reservations?lang=en"))
     assert "Other places to turn to" in text_of(client.get("/help?lang=en"))
     for page in (home, detail, shown):

@@ -74,6 +74,16 @@ def new_code(ctx: Roles) -> str:
         db_session.remove()
 
 
+def new_reservation(ctx: Roles) -> str:
+    """The path of a fresh reservation in F (sato's session) on the staff reservations page."""
+    from webapp.reservations.operations import reserve
+
+    try:
+        return f"/staff/sessions/{ctx.F}/reservations/{reserve(ctx.F_slot).id}"
+    finally:
+        db_session.remove()
+
+
 def new_session(ctx: Roles) -> int:
     """A scheduled session 60 days ahead, for admins to edit, cancel and restore."""
     from webapp.sessions.operations import SessionSpec, create_session
@@ -163,6 +173,8 @@ ROUTES = [
     Call("GET", "/reservations/<code>/cancel", public(200), lambda c: f"/reservations/{new_code(c)}/cancel"),
     Call("POST", "/reservations/<code>/cancel", public(302), lambda c: f"/reservations/{new_code(c)}/cancel",
          form=lambda c: {}),
+    Call("POST", "/reservations/<code>/move", public(400), lambda c: f"/reservations/{new_code(c)}/move",
+         form=lambda c: {}),
     Call("POST", "/slots/<int:slot_id>/reserve", public(302), lambda c: f"/slots/{c.F_slot}/reserve",
          form=lambda c: {f"s{c.F_slot}-csrf_token": CSRF, f"s{c.F_slot}-nickname": "", f"s{c.F_slot}-topic": ""}),
     Call("GET", "/calendars/public.ics", public(200), lambda c: "/calendars/public.ics"),
@@ -188,6 +200,12 @@ ROUTES = [
     Call("POST", "/staff/logout", public(302), lambda c: "/staff/logout", form=lambda c: {}),
     Call("GET", "/staff/", staff(200), lambda c: "/staff/"),
     Call("GET", "/staff/sessions/<int:session_id>/console", assigned(200), lambda c: f"/staff/sessions/{c.S}/console"),
+    Call("GET", "/staff/sessions/<int:session_id>/reservations", assigned(200),
+         lambda c: f"/staff/sessions/{c.F}/reservations"),
+    Call("GET", "/staff/sessions/<int:session_id>/reservations/<int:reservation_id>/cancel", assigned(200),
+         lambda c: f"{new_reservation(c)}/cancel"),
+    Call("POST", "/staff/sessions/<int:session_id>/reservations/<int:reservation_id>/cancel", assigned(302),
+         lambda c: f"{new_reservation(c)}/cancel", form=lambda c: {}),
     Call("GET", "/staff/stats", staff(200), lambda c: "/staff/stats"),
     Call("GET", "/staff/stats/sessions/<int:session_id>", assigned(200), lambda c: f"/staff/stats/sessions/{c.S}"),
     Call("GET", "/calendars/settings", staff(200), lambda c: "/calendars/settings"),

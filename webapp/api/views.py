@@ -1,6 +1,8 @@
 """The /api/v1 JSON layer over the same operations the pages use: sessions, slots, reservations, avatars."""
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from webapp import limits
@@ -10,8 +12,10 @@ from webapp.db import db_session
 from webapp.exceptions import ApiError
 from webapp.extensions import csrf
 from webapp.microcache import public_cache
+from webapp.reservations import cap as reservation_cap
 from webapp.reservations import operations as reservations
 from webapp.sessions import operations as sessions
+from webapp.sessions.models import Slot
 from webapp.staff.auth import require_api_staff
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -84,7 +88,10 @@ def update_session(session_id: int):
 @bp.post(f"/slots/<{ID}:slot_id>/reservations")
 def create_reservation(slot_id: int):
     """Anyone may reserve; the body and both of its fields are optional."""
-    reservation = reservations.reserve(slot_id, **parse.reservation_request(parse.json_object(allow_empty=True)))
+    fields = parse.reservation_request(parse.json_object(allow_empty=True))
+    slot = db_session.get(Slot, slot_id)
+    with reservation_cap.counted(slot.session) if slot is not None else nullcontext():
+        reservation = reservations.reserve(slot_id, **fields)
     return _created(serialize.reservation(reservation), url_for(".get_reservation", code=reservation.code))
 
 
@@ -104,7 +111,11 @@ def get_reservation(code: str):
 @bp.delete("/reservations/<code>")
 def cancel_reservation(code: str):
     """Cancel and free the seat; cancelling an already cancelled reservation is a harmless 204 too."""
-    reservations.cancel(_reservation_or_404(code))
+    reservation = _reservation_or_404(code)
+    was_active = reservation.status == "active"
+    reservations.cancel(reservation)
+    if was_active:
+        reservation_cap.released(reservations.session_of(reservation))
     return "", 204
 
 

@@ -18,8 +18,8 @@ class CheckInForm(FlaskForm):
                         validate_choice=True)
     nickname = StringField(_l("ニックネーム（なくても大丈夫です）"), validators=[
         Optional(), Length(max=limits.NICKNAME_MAX, message=_l("ニックネームは%(max)d文字までにしてください。"))])
-    reservation_code = StringField(_l("予約コード（予約した方のみ）"), validators=[
-        Optional(), Length(max=limits.CODE_MAX, message=_l("予約コードを確かめてください。"))])
+    reservation_code = StringField(_l("予約番号（予約した方のみ）"), validators=[
+        Optional(), Length(max=limits.CODE_MAX, message=_l("予約番号を確かめてください。"))])
     submit = SubmitField(_l("待合室に入る"))
 
     def __init__(self, *args, **kwargs):

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
+from webapp.reservations.cap import limit as cap_limit
 
 
 class ReserveForm(FlaskForm):
@@ -24,6 +25,13 @@ class LookupForm(FlaskForm):
     code = StringField(_l("予約番号"), validators=[DataRequired(message=_l("予約番号を入力してください。"))])
 
 
+class MoveForm(FlaskForm):
+    """Another time of the same session; the choices are the slots with a free seat (set by the view)."""
+
+    slot = SelectField(_l("変更先の時間"), coerce=int, validate_choice=False,
+                       validators=[DataRequired(message=_l("変更先の時間を選んでください。"))])
+
+
 class ConfirmForm(FlaskForm):
     """A button and the CSRF token: used to confirm a cancellation."""
 
@@ -36,5 +44,20 @@ def reservation_error(err: DomainError) -> str:
         "session_cancelled": _("この相談会は中止になりました。"),
         "too_long": _("入力が長すぎます。短くしてもう一度お試しください。"),
         "not_found": _("この時間枠は見つかりませんでした。"),
+        "not_movable": _("この予約は変更できません。取り消し済みか、時間が過ぎています。"),
+        "too_many_reservations": _(
+            "ひとつの端末から同じ相談会に予約できるのは%(n)d件までです。ほかの方も予約できるよう、ご協力をお願いします。"
+            "予約がなくても、当日そのまま参加できます。", n=cap_limit()),
     }
     return messages.get(err.code, _("予約できませんでした。もう一度お試しください。"))
+
+
+def place_error(form: ReserveForm, err: DomainError) -> None:
+    """A contact typed into a field is explained next to that field (its text kept to edit); others above the form."""
+    contact = _("匿名のままで大丈夫です。電話番号やメールアドレスは書かずに、もう一度お送りください（保存していません）。")  # noqa: E501
+    if err.code == "contact_in_topic":
+        form.topic.errors = [contact]
+    elif err.code == "contact_in_nickname":
+        form.nickname.errors = [contact]
+    else:
+        form.form_errors.append(reservation_error(err))

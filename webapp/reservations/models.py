@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, UTCDateTime, utcnow
@@ -31,5 +31,7 @@ class Reservation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When it was cancelled.
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: True when a promoter or admin cancelled it (the resident is told so), False when its holder did.
+    cancelled_by_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     slot: Mapped[Slot] = relationship()

@@ -1,8 +1,8 @@
 """Anonymous reservations: a seat is taken by one atomic conditional UPDATE, never read-then-write."""
 from __future__ import annotations
 
-import re
 import secrets
+import unicodedata
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations.models import Reservation
+from webapp.reservations.privacy import contact_in
 from webapp.sessions.models import Session, Slot
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
@@ -27,12 +28,28 @@ def new_code() -> str:
     return "-".join(groups)
 
 
-def normalize_code(raw: str) -> str | None:
-    """Accept any case, spaces or dashes; None if it cannot be a code at all."""
-    compact = re.sub(r"[\s\-ー－]", "", (raw or "").upper())
+#: Marks people type between groups: hyphens and dashes of every width, the long-vowel mark a
+#: Japanese keyboard gives for "-", the minus sign, and any space (full-width spaces too).
+_SEPARATORS = frozenset("\u2212\u30fc\uff70\u2043")
+
+
+def normalize_code(raw: str | None) -> str | None:
+    """The code as stored ('4AH7X-4V9X2-YQWXD') from what was typed, or None if it cannot be one.
+
+    Full or half width, any case, with or without hyphens and spaces: NFKC folds full-width
+    letters and digits to ASCII, then every dash and space is dropped before the groups are rebuilt.
+    """
+    if not isinstance(raw, str):
+        return None
+    folded = unicodedata.normalize("NFKC", raw).upper()
+    compact = "".join(c for c in folded if not _is_separator(c))
     if len(compact) != CODE_GROUPS * CODE_GROUP_LEN or any(c not in CODE_ALPHABET for c in compact):
         return None
     return "-".join(compact[i:i + CODE_GROUP_LEN] for i in range(0, len(compact), CODE_GROUP_LEN))
+
+
+def _is_separator(char: str) -> bool:
+    return char.isspace() or char in _SEPARATORS or unicodedata.category(char) == "Pd"
 
 
 def clean_text(value: str | None, limit: int, field: str) -> str:
@@ -43,10 +60,19 @@ def clean_text(value: str | None, limit: int, field: str) -> str:
     return text
 
 
+def refuse_contacts(**fields: str) -> None:
+    """A phone number or an e-mail address is never stored: 400 `contact_in_<field>`, so the resident can edit."""
+    for field, value in fields.items():
+        if contact_in(value):
+            raise DomainError(f"contact_in_{field}", f"Please leave phone numbers and e-mail addresses out of the "
+                              f"{field}: the service stays anonymous.", 400)
+
+
 def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None) -> Reservation:
     """Hold a seat in a slot and return the reservation with its code."""
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
+    refuse_contacts(nickname=nickname, topic=topic)
     db_session.rollback()  # start clean: the seat is taken by the first statement of a new transaction
     slot = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])  # the session is read next
     if slot is None:
@@ -94,14 +120,17 @@ def cancellable(reservation: Reservation) -> bool:
     return reservation.status == "active" and reservation.slot.ends_at > utcnow()
 
 
-def cancel(reservation: Reservation) -> Reservation:
-    """Cancel and give the seat back; cancelling twice is harmless, once the time is over it is refused."""
+def cancel(reservation: Reservation, *, by_staff: bool = False) -> Reservation:
+    """Cancel and give the seat back; cancelling twice is harmless, once the time is over it is refused.
+
+    `by_staff`: a promoter or admin cancelled it (the staff reservations page checks who may).
+    """
     if reservation.status == "active" and not cancellable(reservation):
         raise DomainError("slot_ended", "This reservation's time is over; there is nothing left to cancel.", 409)
     done = db_session.execute(
         update(Reservation)
         .where(Reservation.id == reservation.id, Reservation.status == "active")
-        .values(status="cancelled", cancelled_at=utcnow())
+        .values(status="cancelled", cancelled_at=utcnow(), cancelled_by_staff=by_staff)
     )
     if done.rowcount == 1:
         db_session.execute(
@@ -115,3 +144,42 @@ def cancel(reservation: Reservation) -> Reservation:
 
 def session_of(reservation: Reservation) -> Session:
     return reservation.slot.session
+
+
+def move(reservation: Reservation, slot_id: int) -> Reservation:
+    """Move an active reservation to another slot of its session in one transaction; the code stays.
+
+    The new seat is taken by the same conditional UPDATE as `reserve`, and the old one given back in
+    the same commit, so a failed move leaves the reservation where it was.
+    """
+    if not cancellable(reservation):
+        raise DomainError("not_movable", "Only an active reservation whose time is not over can be moved.", 409)
+    reservation_id, old_slot_id, session_id = reservation.id, reservation.slot_id, reservation.slot.session_id
+    if slot_id == old_slot_id:
+        return reservation
+    db_session.rollback()  # as in `reserve`: the seat is taken by the first statement of a new transaction
+    target = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])
+    if target is None or target.session_id != session_id:
+        raise DomainError("not_found", "No such slot in this session.", 404)
+    if target.session.status != "scheduled":
+        raise DomainError("session_cancelled", "This session has been cancelled.", 409)
+    if target.starts_at <= utcnow():
+        raise DomainError("slot_past", "This time has already started; please pick a later time.", 409)
+    taken = db_session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.reserved < Slot.capacity).values(reserved=Slot.reserved + 1))
+    moved = db_session.execute(
+        update(Reservation).where(Reservation.id == reservation_id, Reservation.status == "active",
+                                  Reservation.slot_id == old_slot_id).values(slot_id=slot_id)
+    ) if taken.rowcount == 1 else None
+    if moved is None or moved.rowcount != 1:
+        db_session.rollback()
+        if moved is None:
+            raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
+        raise DomainError("not_movable", "This reservation has just been cancelled or moved.", 409)
+    db_session.execute(
+        update(Slot).where(Slot.id == old_slot_id, Slot.reserved > 0).values(reserved=Slot.reserved - 1))
+    db_session.commit()
+    reservation = db_session.get(Reservation, reservation_id)
+    db_session.refresh(reservation)
+    signals.reservation_changed.send(reservation)
+    return reservation
