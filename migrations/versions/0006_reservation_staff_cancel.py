@@ -1,7 +1,7 @@
 """reservations remember whether staff cancelled them
 
-Revision ID: 0004_reservation_staff_cancel
-Revises: 0003_checkin_session_status
+Revision ID: 0006_reservation_staff_cancel
+Revises: 0005_closing_time
 Create Date: 2026-12-01
 
 A promoter or admin may cancel a reservation from the session's reservations page; the resident
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0004_reservation_staff_cancel'
-down_revision = '0003_checkin_session_status'
+revision = '0006_reservation_staff_cancel'
+down_revision = '0005_closing_time'
 branch_labels = None
 depends_on = None
 
