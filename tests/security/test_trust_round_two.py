@@ -192,3 +192,9 @@ def test_json_nested_too_deep_is_bad_json_and_the_connection_stays(world, relay,
     resident.ws.send('{"type": "ping", "x": ' + "[" * 1500 + "]" * 1500 + "}")
     resident.send(type="ping")
     resident.next("pong")
+
+
+def test_nul_in_a_form_no_field_check_covers_is_a_400_not_a_500(client, world, auth):
+    answer = client.post("/staff/login", data={"login": "sa\u0000to", "password": "x\u0000",
+                                               "csrf_token": auth.csrf()})
+    assert answer.status_code < 500
