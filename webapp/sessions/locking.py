@@ -14,10 +14,10 @@ def lock(session: Session) -> None:
     SQLite: a writing transaction begins IMMEDIATE (webapp/db.py), which already holds every other
     writer off. What was loaded before the lock is read again under it.
     """
-    for slot in session.__dict__.get("slots", ()):
-        db_session.expire(slot)
-    db_session.expire(session)
-    db_session.execute(select(Session.id).where(Session.id == session.id).with_for_update())
+    db_session.refresh(session, with_for_update=True)
+    db_session.refresh(session, ["slots", "promoters"])  # loaded now, so the caller may use them after commit
+    for slot in session.slots:
+        db_session.refresh(slot)
 
 
 def hold_for_reservation(session_id: int) -> None:

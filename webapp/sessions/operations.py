@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from webapp import limits, signals
+from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.reservations.models import Reservation
@@ -111,15 +112,18 @@ def active_reservations(session: Session) -> int:
 def _recut(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, minutes: int, capacity: int) -> None:
     """Replace the slots; only while no seat is held (the database refuses to delete a held slot too).
 
-    Cancelled reservations on the old slots go with them: they hold no seat.
+    Cancelled reservations on the old slots go with them (they hold no seat), unless a check-in
+    came with one: then the slots stay, as with a held seat.
     """
-    if active_reservations(session):
-        raise DomainError("slot_reserved", "Slots with reservations cannot be cut again; cancel them first.", 409,
-                          field="slot_minutes")
     new_slots = cut_slots(starts_at, ends_at, minutes, capacity)
     old = [slot.id for slot in session.slots]
     if old:
-        db_session.execute(delete(Reservation).where(Reservation.slot_id.in_(old), Reservation.status != "active"))
+        db_session.execute(delete(Reservation).where(
+            Reservation.slot_id.in_(old), Reservation.status != "active",
+            Reservation.id.not_in(select(CheckIn.reservation_id).where(CheckIn.reservation_id.is_not(None)))))
+    if old and db_session.scalar(select(func.count(Reservation.id)).where(Reservation.slot_id.in_(old))):
+        raise DomainError("slot_reserved", "Slots with reservations cannot be cut again; cancel them first.", 409,
+                          field="slot_minutes")
     session.slots = new_slots
 
 
