@@ -84,3 +84,22 @@ def test_saving_a_session_while_residents_reserve_loses_no_acknowledged_reservat
     assert lost == 0
     assert errors == 0
     assert set(answers) <= {200, 201, 302, 400, 404, 409}
+
+
+def test_an_edit_that_would_cut_away_a_reserved_slot_is_refused_next_to_the_field(
+        client, make_user, make_session, auth, staff_token):
+    make_user("sato")
+    make_user("boss", role="admin")
+    session = make_session(promoters=["sato"], capacity=2)
+    code = client.post(f"{API}/slots/{session.slots[0].id}/reservations", json={}).get_json()["code"]
+    admin = {"Authorization": f"Bearer {staff_token('admin')}"}
+    moved = client.patch(f"{API}/sessions/{session.id}", json={"ends_at": "13:45"}, headers=admin)
+    assert moved.status_code == 409 and moved.get_json()["error"]["code"] == "slot_reserved"
+    auth.login("boss")
+    page = f"/admin/sessions/{session.id}/edit"
+    answer = client.post(page, data={**_edit_form(session, 2, auth.csrf(page)), "slot_minutes": "60"})
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True)
+    field = html.index('name="slot_minutes"')
+    assert "予約が入っているため" in html[field - 1500:field + 1500]
+    assert client.get(f"{API}/reservations/{code}").get_json()["status"] == "active"
