@@ -4,12 +4,14 @@ from __future__ import annotations
 import json
 import logging
 
+from pydantic_core import PydanticCustomError
 from websockets.exceptions import ConnectionClosed
 
 from realtime import frames, handlers
 from realtime.hub import Client
 from realtime.relay import UNAVAILABLE, Relay
 from webapp.exceptions import DomainError, database_unreachable
+from webapp.schemas.fields import refuse_bad_text
 
 log = logging.getLogger("realtime")
 
@@ -24,8 +26,16 @@ def parse(client: Client, raw) -> dict | None:
     except ValueError:
         client.send_frame(frames.error("bad_json", "The frame is not valid JSON."))
         return None
+    except RecursionError:  # "[" * 4000: deeper than the parser goes; the sender's fault, not ours
+        client.send_frame(frames.error("bad_json", "The frame is nested too deep."))
+        return None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         client.send_frame(frames.error("bad_frame", 'Each frame is a JSON object with a "type".'))
+        return None
+    try:
+        refuse_bad_text(frame)
+    except PydanticCustomError as err:  # text no database could store (NUL, a lone surrogate)
+        client.send_frame(frames.error("bad_frame", str(err)))
         return None
     return frame
 

@@ -115,6 +115,9 @@ def _serialize_sqlite_writes(engine: Engine) -> None:
     the last commits, never corrupt the file. FULL would fsync every commit, which made
     each chat line cost a disk flush (bench/relay.py). PostgreSQL is the production
     database for anyone who needs more.
+
+    secure_delete=ON overwrites deleted and blanked content with zeros, so a purged text does
+    not linger in free space of the file (see `checkpoint`).
     """
 
     @event.listens_for(engine, "connect")
@@ -124,11 +127,27 @@ def _serialize_sqlite_writes(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN" if _reading.get() else "BEGIN IMMEDIATE")
+
+
+def checkpoint(engine: Engine) -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it (TRUNCATE).
+
+    Until then the log keeps the pages as they were before the last writes: after a purge,
+    the texts it blanked. PostgreSQL: nothing to do here.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # autocommit (isolation_level None): a checkpoint runs outside a transaction
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    finally:
+        raw.close()
 
 
 def bind(url: str) -> Engine:

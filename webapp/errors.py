@@ -60,10 +60,23 @@ def init_app(app: Flask) -> None:
             return jsonify(error_body(code, message)), err.code, headers
         return render_template("error.html", status=err.code, message=None), err.code
 
+    def _not_text(err: Exception):
+        """Last net for input no check caught (NUL to PostgreSQL, a lone surrogate to SQLite): a 400, not a 500."""
+        db_session.rollback()
+        log.warning("refused text the database cannot store on %s %s", request.method, request.path)
+        message = "Remove the control characters or broken characters from what you sent and try again."
+        if _wants_json():
+            return jsonify(error_body("invalid_text", message)), 400
+        return render_template("error.html", status=400, message=message), 400
+
+    app.register_error_handler(UnicodeEncodeError, _not_text)
+
     @app.errorhandler(DBAPIError)
     def _database_down(err: DBAPIError):
         # A lost connection is ours to fix, not the caller's: say so plainly, keep nothing half-written.
         db_session.rollback()
+        if "nul (0x00)" in str(err.orig).lower() or isinstance(err.orig, UnicodeEncodeError):
+            return _not_text(err)
         if not database_unreachable(err):
             return _unexpected(err)
         log.error("database unreachable on %s %s: %s", request.method, request.path, err.orig)

@@ -19,10 +19,12 @@ class DomainError(Exception):
 
     status = 409
 
-    def __init__(self, code: str, message: str, status: int | None = None):
+    def __init__(self, code: str, message: str, status: int | None = None, field: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        #: The input the rule is about, when the caller should show the message next to it (forms).
+        self.field = field
         if status is not None:
             self.status = status
 

@@ -22,6 +22,9 @@ NOTE_MAX = 1000
 MESSAGE_MAX = 1000
 #: A reservation code as people type it (with dashes, spaces, full-width characters).
 CODE_MAX = 40
+#: Control characters no text field may hold (a regex character class): C0 but tab, newline and carriage
+#: return (allowed only before a newline, webapp/schemas/fields.py), DEL and C1.
+CONTROL_CHARACTERS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
 #: A staff login.
 LOGIN_MAX = 64
 

@@ -295,7 +295,7 @@ def test_a_move_that_would_drop_a_reserved_slot_is_a_conflict(client, admin_head
     assert client.post(f"{API}/slots/{last_slot}/reservations").status_code == 201
     response = _patch(client, admin_headers, made.id, {"ends_at": "15:30"})
     assert response.status_code == 409
-    assert error_code(response) == "has_reservations"
+    assert error_code(response) == "slot_reserved"
     assert client.get(f"{API}/sessions/{made.id}").get_json()["ends_at"].endswith("T16:30:00+09:00")
 
 

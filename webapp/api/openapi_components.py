@@ -125,7 +125,7 @@ RESPONSES = {
                         "Your account may not do this."),
     "NotFound": _error("Unknown id or code.", "not_found", "No session with this id."),
     "Conflict": _error("A rule of the service stops it (slot_full, session_cancelled, slot_past, "
-                       "session_not_open, has_reservations).", "slot_full",
+                       "session_not_open, slot_reserved).", "slot_full",
                        "This time is fully booked. Please choose another time."),
     "PayloadTooLarge": _error("The body is larger than 16 KiB.", "request_entity_too_large", "Too large."),
     "TooManyRequests": _error("Rate limited; try again later.", "rate_limited", "Too many requests."),

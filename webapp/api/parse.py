@@ -54,6 +54,8 @@ def json_object(allow_empty: bool = False) -> dict:
         data = json.loads(raw, parse_constant=_no_constants)
     except ValueError:  # includes bad UTF-8
         raise bad("invalid_json", "The request body is not valid JSON.") from None
+    except RecursionError:  # "[" * 4000
+        raise bad("invalid_json", "The request body is nested too deep.") from None
     if not isinstance(data, dict):
         raise bad("invalid_json", "The request body must be a JSON object ({...}), not an array or a single value.")
     return data

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webapp import limits
 from webapp.checkins import avatars
+from webapp.formchecks import plain_text
 
 
 class CheckInForm(FlaskForm):
@@ -17,9 +18,10 @@ class CheckInForm(FlaskForm):
     avatar = RadioField(_l("アバター"), validators=[DataRequired(message=_l("アバターを1つ選んでください。"))],
                         validate_choice=True)
     nickname = StringField(_l("ニックネーム（なくても大丈夫です）"), validators=[
-        Optional(), Length(max=limits.NICKNAME_MAX, message=_l("ニックネームは%(max)d文字までにしてください。"))])
+        Optional(), Length(max=limits.NICKNAME_MAX, message=_l("ニックネームは%(max)d文字までにしてください。")),
+        plain_text])
     reservation_code = StringField(_l("予約番号（予約した方のみ）"), validators=[
-        Optional(), Length(max=limits.CODE_MAX, message=_l("予約番号を確かめてください。"))])
+        Optional(), Length(max=limits.CODE_MAX, message=_l("予約番号を確かめてください。")), plain_text])
     submit = SubmitField(_l("待合室に入る"))
 
     def __init__(self, *args, **kwargs):
@@ -40,7 +42,7 @@ class MessageForm(FlaskForm):
 
     text = TextAreaField(_l("推進員へのメッセージ"), validators=[
         DataRequired(message=_l("メッセージを入力してください。")),
-        Length(max=limits.MESSAGE_MAX, message=_l("メッセージは%(max)d文字までにしてください。"))])
+        Length(max=limits.MESSAGE_MAX, message=_l("メッセージは%(max)d文字までにしてください。")), plain_text])
     submit = SubmitField(_l("送る"))
 
 

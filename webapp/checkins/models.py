@@ -39,8 +39,8 @@ class CheckIn(Base):
     nickname: Mapped[str] = mapped_column(String(30), default="")
     #: "resident" (checked in themselves) or "staff" (a walk-in counted by staff).
     source: Mapped[str] = mapped_column(String(16), default="resident")
-    #: The reservation brought along, if any.
-    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"))
+    #: The reservation brought along, if any; unique: one code, one visit (CONTRACT §6).
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True, unique=True)
     #: waiting, in_consultation, closed, left (without consulting) or removed (by staff).
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
     #: A crisis word was seen: first in line, highlighted for staff.

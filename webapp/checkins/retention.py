@@ -12,7 +12,7 @@ from typing import NamedTuple
 from sqlalchemy import or_, select, update
 
 from webapp.checkins.models import Announcement, CheckIn, Message
-from webapp.db import db_session, utcnow
+from webapp.db import checkpoint, db_session, utcnow
 from webapp.reservations.models import Reservation
 from webapp.sessions.models import Slot
 
@@ -44,4 +44,5 @@ def purge_expired(retention_days: int, now: dt.datetime | None = None) -> Purged
         .values(nickname="", topic="").execution_options(synchronize_session=False)
     ).rowcount
     db_session.commit()
+    checkpoint(db_session.get_bind())  # the blanked texts must not stay readable in SQLite's log
     return Purged(messages, announcements, nicknames + notes)

@@ -103,6 +103,8 @@ def _place_error(form: CheckInForm, err: DomainError) -> str | None:
     """Put an operations error next to the field it is about; a form-wide message otherwise."""
     if err.code == "invalid_reservation":
         form.reservation_code.errors = [_("この相談会の予約番号が見つかりません。確かめてもう一度入れるか、空欄のまま受付してください。")]  # noqa: E501
+    elif err.code == "already_checked_in":
+        form.reservation_code.errors = [_("この予約番号では、すでに受付が済んでいます。もう一度並ぶときは、予約番号を空欄のまま受付してください。")]  # noqa: E501
     elif err.code == "invalid_avatar":
         form.avatar.errors = [_("アバターを1つ選んでください。")]
     elif err.code in ("too_long", "invalid_nickname"):

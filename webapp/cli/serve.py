@@ -10,16 +10,22 @@ from flask import Flask, current_app
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from realtime.origins import default_origins
+from webapp.accesslog import redact
 from webapp.cli.base import OneLineCommand
 
 log = logging.getLogger(__name__)
 
 
 class _NoAddressHandler(WSGIRequestHandler):
-    """werkzeug's request log without the client's address: no resident IP is ever written down."""
+    """werkzeug's request log without the client's address (no resident IP is ever written down),
+    and without reservation codes or feed tokens in the request line."""
 
     def address_string(self) -> str:
         return "-"
+
+    def log(self, type: str, message: str, *args) -> None:
+        """Every line this handler writes (requests and errors) goes through `redact`."""
+        super().log(type, message, *(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 def _relay_config(app: Flask, host: str, relay_port: int, web: tuple[str, int] | None) -> dict:

@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from webapp.exceptions import DomainError
+from webapp.formchecks import plain_text
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations.cap import limit as cap_limit
 
@@ -16,13 +17,14 @@ class ReserveForm(FlaskForm):
     """Both fields are optional: a seat needs nothing personal."""
 
     nickname = StringField(_l("ニックネーム（任意）"), validators=[
-        Length(max=NICKNAME_MAX, message=_l("ニックネームは%(max)d文字以内でお願いします。"))])
+        Length(max=NICKNAME_MAX, message=_l("ニックネームは%(max)d文字以内でお願いします。")), plain_text])
     topic = TextAreaField(_l("相談したいこと（任意）"), validators=[
-        Length(max=TOPIC_MAX, message=_l("相談したいことは%(max)d文字以内でお願いします。"))])
+        Length(max=TOPIC_MAX, message=_l("相談したいことは%(max)d文字以内でお願いします。")), plain_text])
 
 
 class LookupForm(FlaskForm):
-    code = StringField(_l("予約番号"), validators=[DataRequired(message=_l("予約番号を入力してください。"))])
+    code = StringField(_l("予約番号"), validators=[
+        DataRequired(message=_l("予約番号を入力してください。")), plain_text])
 
 
 class MoveForm(FlaskForm):

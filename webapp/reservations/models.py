@@ -19,8 +19,8 @@ class Reservation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Readable, unguessable code (e.g. "KX7P-3MQ9-HT4W"); the only key to the reservation.
     code: Mapped[str] = mapped_column(String(20), unique=True)
-    #: The slot held.
-    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"), index=True)
+    #: The slot held; the database refuses to delete a slot that holds reservations.
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="RESTRICT"), index=True)
     #: Optional nickname the resident chose (not a name; may be empty).
     nickname: Mapped[str] = mapped_column(String(30), default="")
     #: Optional short note on what they want to talk about.

@@ -15,6 +15,7 @@ from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations.models import Reservation
 from webapp.reservations.privacy import contact_in
+from webapp.sessions.locking import hold_for_reservation
 from webapp.sessions.models import Session, Slot
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
@@ -78,6 +79,7 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     if slot is None:
         raise DomainError("not_found", "No such slot.", 404)
     session = slot.session
+    hold_for_reservation(session.id)  # an edit of the session waits, and is waited for
     if session.status != "scheduled":
         raise DomainError("session_cancelled", "This session has been cancelled.", 409)
     if slot.starts_at <= utcnow():
@@ -92,6 +94,8 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     db_session.expire(slot, ["reserved"])
     if taken.rowcount != 1:
         db_session.rollback()
+        if db_session.scalar(select(Slot.id).where(Slot.id == slot_id)) is None:  # an edit cut the slots again
+            raise DomainError("not_found", "This time is no longer offered. Please choose another time.", 404)
         raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
     reservation = Reservation(code=new_code(), slot_id=slot_id, nickname=nickname, topic=topic)
     db_session.add(reservation)
@@ -158,6 +162,7 @@ def move(reservation: Reservation, slot_id: int) -> Reservation:
     if slot_id == old_slot_id:
         return reservation
     db_session.rollback()  # as in `reserve`: the seat is taken by the first statement of a new transaction
+    hold_for_reservation(session_id)  # as in `reserve`: no edit of the session recuts the slots meanwhile
     target = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])
     if target is None or target.session_id != session_id:
         raise DomainError("not_found", "No such slot in this session.", 404)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from webapp.schemas.fields import refuse_bad_text
 
 
 class Input(BaseModel):
@@ -14,6 +16,13 @@ class Input(BaseModel):
 
     #: The code a wrong or missing field answers instead of invalid_type / missing_field.
     error_codes: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_text(cls, data):
+        """Every string of the input, known field or not, is text (`invalid_text`, 400), before anything reads it."""
+        refuse_bad_text(data)
+        return data
 
 
 class Query(Input):

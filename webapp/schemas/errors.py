@@ -70,6 +70,8 @@ def frame_problem(err: ValidationError, model: type[BaseModel]) -> tuple[str, st
     error = err.errors(include_url=False)[0]
     name = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)), "type")
     code = _code(error)
+    if code == "invalid_text":
+        return "bad_frame", error["msg"]
     if code not in ("invalid_type", "missing_field", "invalid_choice"):
         return code, f"{name} {error['msg']}"
     schema = model.model_json_schema()

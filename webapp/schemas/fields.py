@@ -16,7 +16,38 @@ from webapp import limits
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
-_HTTP_URL = re.compile(r"https?://[^\s/]+", re.IGNORECASE)
+#: An absolute http(s) URL: a host, and no whitespace or control character anywhere (it becomes a link and a header).
+_HTTP_URL = re.compile(r"https?://[^\s/?#@\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?", re.IGNORECASE)
+#: What no text field holds: control characters other than tab and newline (a browser's CRLF counts as a
+#: newline), and lone surrogates (not text; no database stores them).
+_NOT_TEXT = re.compile(f"[{limits.CONTROL_CHARACTERS}]|\r(?!\n)|[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text, or None: the one check of API bodies, forms and relay frames."""
+    found = _NOT_TEXT.search(value)
+    if found is None:
+        return None
+    return f"must not hold control characters or broken characters (found U+{ord(found.group()[0]):04X})."
+
+
+def refuse_bad_text(value: Any) -> None:
+    """Raise `invalid_text` for the first string in `value` (keys, nested lists and objects too) that is not text.
+
+    Walked with a stack, not recursion: however deep the input, this answers instead of failing.
+    """
+    pending = [("", value)]
+    while pending:
+        where, item = pending.pop()
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                raise fail("invalid_text", f"{where or 'text'} {problem}")
+        elif isinstance(item, dict):
+            pending.extend((where, key) for key in item)
+            pending.extend((str(key), inner) for key, inner in item.items())
+        elif isinstance(item, (list, tuple)):
+            pending.extend((where, inner) for inner in item)
 
 
 def limit(name: str) -> int:
@@ -102,11 +133,19 @@ def _moment(value: Any) -> dt.time | dt.datetime:
     return parsed
 
 
-def _http_url(value: str) -> str:
+def http_url_problem(value: str) -> str | None:
+    """Why `value` is not an empty or absolute http(s) URL, or None (the API and the forms ask this)."""
     link = value.strip()
-    if link and not _HTTP_URL.match(link):
-        raise fail("invalid_url", "must be an http:// or https:// address.")
-    return link
+    if link and not _HTTP_URL.fullmatch(link):
+        return "must be an absolute http:// or https:// address without spaces or control characters."
+    return None
+
+
+def _http_url(value: str) -> str:
+    problem = http_url_problem(value)
+    if problem:
+        raise fail("invalid_url", problem)
+    return value.strip()
 
 
 def _login(value: str) -> str:

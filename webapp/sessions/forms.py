@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import limits
 from webapp.exceptions import DomainError
+from webapp.formchecks import http_link, plain_text
 
 
 class CheckboxesField(SelectMultipleField):
@@ -38,20 +39,21 @@ class SessionForm(FlaskForm):
     end = TimeField(_l("終了時刻"), validators=[_required(_l("終了時刻"))])
     format = RadioField(_l("形式"), choices=format_choices(),
                         validators=[InputRequired(message=_l("形式を選んでください。"))])
-    location = StringField(_l("場所"), validators=[Length(max=limits.LOCATION_MAX)])
+    location = StringField(_l("場所"), validators=[Length(max=limits.LOCATION_MAX), plain_text])
     join_url = URLField(_l("参加用リンク（オンライン・メタバース）"), validators=[
-        Optional(), URL(message=_l("https:// から始まるリンクを入力してください。")), Length(max=limits.JOIN_URL_MAX)])
+        Optional(), URL(message=_l("https:// から始まるリンクを入力してください。")), http_link,
+        Length(max=limits.JOIN_URL_MAX)])
     slot_minutes = IntegerField(_l("予約枠の長さ（分）"), validators=[_required(_l("予約枠の長さ"))])
     capacity = IntegerField(_l("1枠の定員（人）"), validators=[_required(_l("1枠の定員"))])
     promoters = CheckboxesField(_l("担当する主任推進員"), choices=[])
 
 
 class EditSessionForm(SessionForm):
-    note = TextAreaField(_l("お知らせ（相談に来る方に表示）"), validators=[Length(max=limits.NOTE_MAX)])
+    note = TextAreaField(_l("お知らせ（相談に来る方に表示）"), validators=[Length(max=limits.NOTE_MAX), plain_text])
 
 
 class CancelForm(FlaskForm):
-    note = TextAreaField(_l("中止のお知らせ（任意）"), validators=[Length(max=limits.NOTE_MAX)])
+    note = TextAreaField(_l("中止のお知らせ（任意）"), validators=[Length(max=limits.NOTE_MAX), plain_text])
 
 
 class GenerateForm(FlaskForm):
@@ -69,7 +71,7 @@ def session_error(err: DomainError) -> str:
     """The scheduling rule that was broken, in the reader's language."""
     messages = {
         "invalid_times": _("終了時刻は開始時刻より後の、同じ日の時刻にしてください。"),
-        "has_reservations": _("予約が入っているため、この変更はできません。予約の入った枠が新しい時間に収まるように開始と終了を同じだけずらすか、枠の長さを元のままにしてください。"),  # noqa: E501
+        "slot_reserved": _("予約が入っているため、この変更はできません。予約の入った枠が新しい時間に収まるように開始と終了を同じだけずらすか、枠の長さを元のままにしてください。"),  # noqa: E501
         "invalid_format": _("形式を選んでください。"),
         "unknown_promoter": _("選んだ担当者のアカウントが見つからないか、無効になっています。"),
         "invalid_slot_minutes": _("予約枠の長さは%(min)d〜%(max)d分で、相談会の時間より短くしてください。",
@@ -85,7 +87,7 @@ def session_error(err: DomainError) -> str:
 
 def show_error(form: FlaskForm, err: DomainError) -> None:
     """Put the message next to its field, or above the form when it belongs to no field."""
-    field = getattr(form, ERROR_FIELDS.get(err.code, ""), None)
+    field = getattr(form, err.field or ERROR_FIELDS.get(err.code, ""), None)
     if field is not None:
         field.errors = [*field.errors, session_error(err)]
     else:

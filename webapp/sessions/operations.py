@@ -6,13 +6,15 @@ import datetime as dt
 from collections.abc import Mapping
 
 import jpholiday
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from webapp import limits, signals
+from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.reservations.models import Reservation
+from webapp.sessions.locking import lock
 from webapp.sessions.models import FORMATS, Session, Slot, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import TOKYO, at_tokyo, fiscal_year_bounds, local, third_tuesday
@@ -107,19 +109,38 @@ def active_reservations(session: Session) -> int:
     ) or 0
 
 
+def _recut(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, minutes: int, capacity: int) -> None:
+    """Replace the slots; only while no seat is held (the database refuses to delete a held slot too).
+
+    Cancelled reservations on the old slots go with them (they hold no seat), unless a check-in
+    came with one: then the slots stay, as with a held seat.
+    """
+    new_slots = cut_slots(starts_at, ends_at, minutes, capacity)
+    old = [slot.id for slot in session.slots]
+    if old:
+        db_session.execute(delete(Reservation).where(
+            Reservation.slot_id.in_(old), Reservation.status != "active",
+            Reservation.id.not_in(select(CheckIn.reservation_id).where(CheckIn.reservation_id.is_not(None)))))
+    if old and db_session.scalar(select(func.count(Reservation.id)).where(Reservation.slot_id.in_(old))):
+        raise DomainError("slot_reserved", "Slots with reservations cannot be cut again; cancel them first.", 409,
+                          field="slot_minutes")
+    session.slots = new_slots
+
+
 def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, day: dt.date | None = None) -> None:
     """Move a session in time (to another `day` too); held slots shift with it and must still fit."""
     day = day or session.date
+    if (day, starts_at, ends_at) == (session.date, session.starts_at, session.ends_at):
+        return  # the edit form always sends the times: unchanged, the slots stay as they are
     _check_times(day, starts_at, ends_at)
     delta = starts_at - session.starts_at
     if active_reservations(session) == 0 and session.slots:
-        minutes = int((session.slots[0].ends_at - session.slots[0].starts_at).total_seconds() // 60)
-        capacity = session.slots[0].capacity
-        session.slots = cut_slots(starts_at, ends_at, minutes, capacity)
+        _recut(session, starts_at, ends_at, *slot_shape(session))
     else:
         if any(s.starts_at + delta < starts_at or s.ends_at + delta > ends_at for s in session.slots):
-            raise DomainError("has_reservations",
-                              "Reserved slots would no longer fit; move them by the same amount or cancel.", 409)
+            raise DomainError("slot_reserved",
+                              "Reserved slots would no longer fit; move them by the same amount or cancel.", 409,
+                              field="start")
         for slot in session.slots:
             slot.starts_at += delta
             slot.ends_at += delta
@@ -140,10 +161,11 @@ def _reslot(session: Session, minutes: int, capacity: int) -> None:
     if (minutes, capacity) == slot_shape(session):
         return
     if active_reservations(session) == 0:
-        session.slots = cut_slots(session.starts_at, session.ends_at, minutes, capacity)
+        _recut(session, session.starts_at, session.ends_at, minutes, capacity)
         return
     if minutes != slot_shape(session)[0]:
-        raise DomainError("has_reservations", "Slots with reservations cannot change length; cancel them first.", 409)
+        raise DomainError("slot_reserved", "Slots with reservations cannot change length; cancel them first.", 409,
+                          field="slot_minutes")
     if not 1 <= capacity <= MAX_CAPACITY or capacity < max(s.reserved for s in session.slots):
         raise DomainError("invalid_capacity", "capacity must cover the seats already reserved.", 409)
     for slot in session.slots:
@@ -151,7 +173,8 @@ def _reslot(session: Session, minutes: int, capacity: int) -> None:
 
 
 def update_session(session: Session, changes: Mapping) -> Session:
-    """Apply admin changes; SEQUENCE rises when anything an attendee relies on changes."""
+    """Apply admin changes under the session's lock; SEQUENCE rises when anything an attendee relies on changes."""
+    lock(session)
     before = (session.starts_at, session.ends_at, session.format, session.location, session.join_url, session.status)
     if "format" in changes:
         _check_format(changes["format"])

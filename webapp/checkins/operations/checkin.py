@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from webapp import limits, signals
 from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.access import require_staff
@@ -47,9 +50,24 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
             checkin.status, checkin.ended_at = "closed", now
             checkin.outcome = new_outcome(resolved, staff, now)
     db_session.add(checkin)
-    db_session.commit()
+    try:
+        db_session.commit()
+    except IntegrityError:  # the same code checked in at the same moment (a unique index on reservation_id)
+        db_session.rollback()
+        if checkin.reservation_id is None or not _checked_in(checkin.reservation_id):
+            raise
+        raise _ALREADY from None
     signals.checkin_created.send(checkin)
     return checkin
+
+
+#: One code, one visit (CONTRACT §6): a second check-in with it is refused, never counted again.
+_ALREADY = DomainError("already_checked_in", "This reservation code has already been used to check in. "
+                       "To join the line again, check in without the code.", 409)
+
+
+def _checked_in(reservation_id: int) -> bool:
+    return db_session.scalar(select(CheckIn.id).where(CheckIn.reservation_id == reservation_id).limit(1)) is not None
 
 
 def _avatar_ids() -> tuple[str, ...]:
@@ -68,4 +86,6 @@ def _reservation_for(session: Session, code) -> int | None:
     if reservation is None or reservation.status != "active" or reservation.slot.session_id != session.id:
         raise DomainError("invalid_reservation",
                           "That reservation code is not an active reservation for this session.", 400)
+    if _checked_in(reservation.id):
+        raise _ALREADY
     return reservation.id

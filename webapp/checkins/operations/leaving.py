@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from webapp import signals
 from webapp.checkins.models import CheckIn, Message
@@ -56,19 +56,29 @@ def erase_own(checkin_id: int) -> CheckIn:
 
 
 def remove(checkin_id: int, user: User) -> CheckIn:
-    """Take an abusive check-in out: status `removed`, its tokens void at once, not a visit."""
+    """Take an abusive check-in out: status `removed`, its tokens void at once, not a visit.
+
+    Once a promoter has taken the resident, only they (or an admin) may remove them (CONTRACT §6).
+    """
     checkin = load_checkin(checkin_id)
     require_staff(user, checkin.session)
     if checkin.status == "closed":
         raise DomainError("checkin_closed", "A closed check-in cannot be removed.", 409)
-    db_session.execute(
-        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status != "closed")
+    untaken = true() if user.role == "admin" else or_(CheckIn.taken_by_id.is_(None), CheckIn.taken_by_id == user.id)
+    done = db_session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status != "closed", untaken)
         .values(status="removed", token_version=CheckIn.token_version + 1,
                 ended_at=func.coalesce(CheckIn.ended_at, utcnow()))
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     db_session.commit()
-    return load_checkin(checkin.id)
+    checkin = load_checkin(checkin.id)
+    if not done:  # taken by another promoter (before or meanwhile), or closed meanwhile
+        if checkin.status == "closed":
+            raise DomainError("checkin_closed", "A closed check-in cannot be removed.", 409)
+        raise DomainError("forbidden", "Another promoter is with this resident; only they or an admin may remove it.",
+                          403)
+    return checkin
 
 
 def touch(checkin_ids: Iterable[int], now: dt.datetime | None = None) -> None:
