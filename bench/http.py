@@ -61,7 +61,8 @@ def _fill(app) -> None:
     """This fiscal year's sessions through the real operations, with a reservation in the first upcoming six."""
     from webapp.db import utcnow
     from webapp.reservations.operations import reserve
-    from webapp.sessions.operations import generate_fiscal_year, plan_defaults, today_in_tokyo
+    from webapp.sessions.operations import generate_fiscal_year, plan_defaults
+    from webapp.sessions.queries import today_in_tokyo
     from webapp.staff.operations import create_user
     from webapp.timeutil import fiscal_year_of
 
@@ -159,7 +160,7 @@ SHARES = (
     ("  pool pre-ping (PostgreSQL: SELECT 1 per checkout)", "sqlalchemy/engine/default.py", "_do_ping_w_event"),
     ("  ORM commit", "sqlalchemy/orm/scoping.py", "commit"),
     ("  ORM lazy loads", "sqlalchemy/orm/strategies.py", "_emit_lazyload"),
-    ("  sessions.between (list query + eager loads)", "webapp/sessions/operations.py", "between"),
+    ("  sessions.between (list query + eager loads)", "webapp/sessions/queries.py", "between"),
     ("  serialize.session", "webapp/api/serialize.py", "session"),
     ("  serialize.reservation", "webapp/api/serialize.py", "reservation"),
     ("  jsonify (JSON encoding)", "flask/json/provider.py", "response"),

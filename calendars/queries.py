@@ -11,7 +11,7 @@ from webapp.checkins.models import CheckIn
 from webapp.db import db_session
 from webapp.reservations.models import Reservation
 from webapp.sessions.models import Session, Slot
-from webapp.sessions.operations import promoter_session_ids
+from webapp.sessions.queries import promoter_session_ids
 
 
 @dataclasses.dataclass(frozen=True)

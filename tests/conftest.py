@@ -14,9 +14,15 @@ from sqlalchemy.engine import make_url
 from harness.processes import Process, free_port, redis_answers
 from webapp import create_app
 from webapp.db import db_session
+from webapp.staff import passwords
 from webapp.timeutil import TOKYO
 
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+
+# Hashing at production cost (scrypt N=2**15, about 0.1 s each) was half of the suite's CPU time, spent
+# creating staff accounts and logging in. Tests hash at a low cost; a stored hash names its own cost, so
+# the same code verifies it, in this process and in the servers the tests start.
+passwords.SCRYPT_N = 2**10
 SECRET = "test-secret-key-not-for-production"
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from tests.security.test_authorization_http import LOGIN, ROUTES, _prepare
 from webapp import create_app
 from webapp.db import db_session
 from webapp.staff.models import ApiToken, User
+from webapp.staff.passwords import password_matches
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -162,9 +165,16 @@ def _dump() -> str:
 def test_passwords_are_kept_only_as_scrypt_hashes(make_user):
     make_user("yamada", password="a-very-memorable-phrase")
     stored = db_session.get(User, 1).password_hash
-    method, n, r, p = stored.split("$")[0].split(":")
-    assert method == "scrypt" and int(n) >= 2**14 and int(r) >= 8
+    assert stored.startswith("scrypt:") and password_matches(stored, "a-very-memorable-phrase")
     assert "a-very-memorable-phrase" not in _dump()
+
+
+def test_the_service_as_shipped_hashes_passwords_at_a_memory_hard_cost():
+    # The tests lower the cost in their own process (tests/conftest.py); a fresh interpreter has the shipped one.
+    shipped = subprocess.run([sys.executable, "-c", "from webapp.staff.passwords import hash_password as h; "
+                              "print(h('x'))"], capture_output=True, text=True, check=True).stdout.strip()
+    method, n, r, p = shipped.split("$")[0].split(":")
+    assert method == "scrypt" and int(n) >= 2**14 and int(r) >= 8
 
 
 def test_api_tokens_are_kept_hashed_and_stop_working_when_revoked_or_the_account_is_disabled(client, make_user):

@@ -65,7 +65,7 @@ def test_every_staff_written_field_is_shown_escaped(roles, admin_client, peers, 
             "location": payload("place")[:200], "join_url": "https://example.org/room", "slot_minutes": "30",
             "capacity": "2", "promoters": ["evil"]}
     assert admin_client.post("/admin/sessions/new", data=form).status_code == 302
-    from webapp.sessions.operations import between
+    from webapp.sessions.queries import between
     created = between(day, day)[0]
     form.update(note=payload("note"))
     assert admin_client.post(f"/admin/sessions/{created.id}/edit", data=form).status_code == 302

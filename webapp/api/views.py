@@ -15,6 +15,7 @@ from webapp.microcache import public_cache
 from webapp.reservations import cap as reservation_cap
 from webapp.reservations import operations as reservations
 from webapp.sessions import operations as sessions
+from webapp.sessions import queries as session_queries
 from webapp.sessions.models import Slot
 from webapp.staff.auth import require_api_staff
 
@@ -57,7 +58,7 @@ def list_sessions():
     first, last = parse.date_range(request.args.to_dict())
     body = public_cache().get(
         ("api.sessions", first, last),
-        lambda: jsonify([serialize.session(s) for s in sessions.between(first, last)]).get_data(),
+        lambda: jsonify([serialize.session(s) for s in session_queries.between(first, last)]).get_data(),
     )
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
 

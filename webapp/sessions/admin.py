@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp import limits
 from webapp.db import db_session
 from webapp.exceptions import DomainError
-from webapp.sessions import operations
+from webapp.sessions import operations, queries
 from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, SessionForm, show_error
 from webapp.sessions.models import Session
 from webapp.staff import operations as staff_operations
@@ -48,7 +48,7 @@ def _promoter_choices() -> list[SelectChoice]:
 def _year_choices(shown: int) -> list[int]:
     """Fiscal years with sessions, the current one and the next, and the one shown."""
     first, last = db_session.execute(select(func.min(Session.date), func.max(Session.date))).one()
-    current = fiscal_year_of(operations.today_in_tokyo())
+    current = fiscal_year_of(queries.today_in_tokyo())
     low = min(fiscal_year_of(first) if first else current, current, shown)
     high = max(fiscal_year_of(last) if last else current, current + 1, shown)
     return list(range(low, high + 1))
@@ -60,11 +60,11 @@ def _year_of_list(session: Session) -> str:
 
 @bp.get("")
 def index():
-    current = fiscal_year_of(operations.today_in_tokyo())
+    current = fiscal_year_of(queries.today_in_tokyo())
     year = request.args.get("year", type=int) or current
     if not limits.YEAR_MIN <= year <= limits.YEAR_MAX:
         year = current
-    sessions = operations.between(*fiscal_year_bounds(year))
+    sessions = queries.between(*fiscal_year_bounds(year))
     return _page("sessions/admin_list.html", year=year, years=_year_choices(year), sessions=sessions,
                  holidays=[s for s in sessions if s.holiday])
 
@@ -166,7 +166,7 @@ def restore(session_id: int):
 
 @bp.route("/generate", methods=["GET", "POST"])
 def generate():
-    current = fiscal_year_of(operations.today_in_tokyo())
+    current = fiscal_year_of(queries.today_in_tokyo())
     form = GenerateForm(data={"fiscal_year": current + 1})
     form.promoters.choices = _promoter_choices()
     if form.validate_on_submit():

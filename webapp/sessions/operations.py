@@ -6,18 +6,18 @@ import datetime as dt
 from collections.abc import Mapping
 
 import jpholiday
-from sqlalchemy import ColumnElement, Select, delete, func, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select
 
 from webapp import limits, signals
 from webapp.checkins.models import CheckIn
+from webapp.checkins.operations.access import require_staff
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.reservations.models import Reservation
 from webapp.sessions.locking import lock
-from webapp.sessions.models import FORMATS, Session, Slot, session_promoters
+from webapp.sessions.models import FORMATS, Session, Slot
 from webapp.staff.models import User
-from webapp.timeutil import TOKYO, at_tokyo, fiscal_year_bounds, local, third_tuesday
+from webapp.timeutil import at_tokyo, fiscal_year_bounds, local, third_tuesday
 
 MAX_SLOT_MINUTES = limits.SLOT_MINUTES_MAX
 MAX_CAPACITY = limits.CAPACITY_MAX
@@ -204,10 +204,9 @@ def update_session(session: Session, changes: Mapping) -> Session:
 def extend_session(session: Session, user: User, minutes: int) -> Session:
     """Move a running session's end later by `minutes`; its slots are not recut (walk-in time grows).
 
-    Allowed to an admin or a promoter of the session (the rule of checkins' `can_staff`).
+    Allowed to whoever may staff the session (webapp.checkins.operations.access).
     """
-    if not user.active or (user.role != "admin" and not promotes(user.id, session.id)):
-        raise DomainError("forbidden", "You are not assigned to this session.", 403)
+    require_staff(user, session)
     if not limits.EXTEND_MINUTES_MIN <= minutes <= limits.EXTEND_MINUTES_MAX:
         raise DomainError("invalid_minutes", f"minutes must be between {limits.EXTEND_MINUTES_MIN} and "
                                              f"{limits.EXTEND_MINUTES_MAX}.", 400)
@@ -283,52 +282,3 @@ def plan_defaults(config: Mapping, promoters: list[str] | None = None) -> PlanDe
         end=dt.time.fromisoformat(config["SESSION_END"]), slot_minutes=config["SLOT_MINUTES"],
         capacity=config["SLOT_CAPACITY"], locations=config["DEFAULT_LOCATIONS"], promoters=promoters or [],
     )
-
-
-def is_open(session: Session, now: dt.datetime | None = None) -> bool:
-    """True while residents can check in: scheduled and within its hours (pages, API and relay ask this)."""
-    now = now or utcnow()
-    return session.status == "scheduled" and session.starts_at <= now < session.ends_at
-
-
-def promoter_session_ids(user_id: int) -> Select:
-    """The ids of the sessions this person is assigned to as a promoter (for an admin too: only their own)."""
-    return select(session_promoters.c.session_id).where(session_promoters.c.user_id == user_id)
-
-
-def promotes(user_id: int, session_id: int) -> bool:
-    """Whether this person is assigned to this session as a promoter."""
-    query = promoter_session_ids(user_id).where(session_promoters.c.session_id == session_id).limit(1)
-    return db_session.scalar(query) is not None
-
-
-def run_by(user: User) -> ColumnElement[bool]:
-    """A condition on Session: the sessions `user` runs (an admin every one, a promoter those assigned)."""
-    return true() if user.role == "admin" else Session.id.in_(promoter_session_ids(user.id))
-
-
-def upcoming(now: dt.datetime | None = None, limit: int = 12) -> list[Session]:
-    """Sessions not yet over (cancelled ones too, so residents learn of it), soonest first."""
-    now = now or utcnow()
-    return list(db_session.scalars(
-        select(Session).where(Session.ends_at > now).order_by(Session.starts_at).limit(limit)
-    ))
-
-
-def between(first: dt.date | None, last: dt.date | None) -> list[Session]:
-    """Sessions whose date is within [first, last], ordered by start, with their promoters and slots.
-
-    Both are loaded up front (two more queries in all) because every caller shows them:
-    lazily, a year's list cost two queries per session.
-    """
-    query = select(Session).options(selectinload(Session.promoters), selectinload(Session.slots)).order_by(
-        Session.starts_at)
-    if first:
-        query = query.where(Session.date >= first)
-    if last:
-        query = query.where(Session.date <= last)
-    return list(db_session.scalars(query))
-
-
-def today_in_tokyo() -> dt.date:
-    return dt.datetime.now(TOKYO).date()

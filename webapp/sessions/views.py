@@ -12,7 +12,7 @@ from webapp.db import db_session, read_only, utcnow
 from webapp.i18n import LANG_COOKIE, LANGUAGES
 from webapp.reservations.forms import ReserveForm
 from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
-from webapp.sessions import operations
+from webapp.sessions import queries
 from webapp.sessions.models import Session, Slot
 from webapp.templating import lang
 from webapp.timeutil import weekday_short
@@ -60,7 +60,7 @@ def slot_state(slot: Slot) -> str:
 
 @bp.app_template_global()
 def is_open(session: Session) -> bool:
-    return operations.is_open(session)
+    return queries.is_open(session)
 
 
 def get_session_or_404(session_id: int) -> Session:
@@ -82,8 +82,8 @@ def render_detail(session: Session, failed: ReserveForm | None = None, failed_sl
 @bp.get("/")
 @read_only
 def index():
-    sessions = operations.upcoming()
-    open_now = [s for s in sessions if operations.is_open(s)]
+    sessions = queries.upcoming()
+    open_now = [s for s in sessions if queries.is_open(s)]
     return render_template("sessions/index.html", sessions=sessions, open_now=open_now,
                            chat=crisis_contacts()[0] if crisis_contacts() else None)
 

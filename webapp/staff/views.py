@@ -11,7 +11,7 @@ from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
 from webapp.sessions.models import Session
-from webapp.sessions.operations import run_by
+from webapp.sessions.queries import run_by
 from webapp.sessions.views import safe_next
 from webapp.staff import (
     auth,  # noqa: F401  (registers the user_loader)

@@ -15,7 +15,7 @@ from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
 from webapp.sessions.models import Session
-from webapp.sessions.operations import promoter_session_ids
+from webapp.sessions.queries import promoter_session_ids
 from webapp.staff.auth import admin_required
 from webapp.stats import presenter, queries, vocabulary
 from webapp.stats.forms import ActionForm, NewTermForm, TermForm

@@ -4,7 +4,7 @@ The pages, the JSON API, the CLI and the relay call these functions (`operations
 so each rule lives in one place; the modules of this package each hold one job. No Flask: the
 relay runs them in worker threads. Each write is committed before it returns, so whatever a
 caller acknowledges is already in the database. What counts as a visit, a consultation and a
-wait is defined in `counting`; when a session is open, in `webapp.sessions.operations.is_open`.
+wait is defined in `counting`; when a session is open, in `webapp.sessions.queries.is_open`.
 """
 from webapp.checkins.operations.access import can_staff, followed_sessions
 from webapp.checkins.operations.checkin import check_in
@@ -25,7 +25,7 @@ from webapp.checkins.operations.queue import (
     waiting_line,
 )
 from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get
-from webapp.sessions.operations import is_open as session_is_open
+from webapp.sessions.queries import is_open as session_is_open
 
 __all__ = [
     "HANDOFF_MODES", "OPEN_STATUSES", "RESULT_KEYS", "Settings", "_clean", "announce",

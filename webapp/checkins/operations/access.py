@@ -9,7 +9,7 @@ from webapp.checkins.models import CheckIn
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
-from webapp.sessions.operations import promotes, run_by
+from webapp.sessions.queries import promotes, run_by
 from webapp.staff.models import User
 from webapp.timeutil import local
 

@@ -15,7 +15,7 @@ from webapp.checkins.operations.records import _clean, load_session
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
-from webapp.sessions.operations import is_open
+from webapp.sessions.queries import is_open
 from webapp.staff.models import User
 from webapp.timeutil import local
 

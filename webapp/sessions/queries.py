@@ -1,0 +1,65 @@
+"""Reading sessions: which are open now, which a promoter runs, the upcoming ones, a date range.
+
+The one home of "the session is open for check-in" and "the sessions this promoter runs": pages, the
+API, the relay, the feeds and the figures all ask these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy.orm import selectinload
+
+from webapp.db import db_session, utcnow
+from webapp.sessions.models import Session, session_promoters
+from webapp.staff.models import User
+from webapp.timeutil import TOKYO
+
+
+def is_open(session: Session, now: dt.datetime | None = None) -> bool:
+    """True while residents can check in: scheduled and within its hours (pages, API and relay ask this)."""
+    now = now or utcnow()
+    return session.status == "scheduled" and session.starts_at <= now < session.ends_at
+
+
+def promoter_session_ids(user_id: int) -> Select:
+    """The ids of the sessions this person is assigned to as a promoter (for an admin too: only their own)."""
+    return select(session_promoters.c.session_id).where(session_promoters.c.user_id == user_id)
+
+
+def promotes(user_id: int, session_id: int) -> bool:
+    """Whether this person is assigned to this session as a promoter."""
+    query = promoter_session_ids(user_id).where(session_promoters.c.session_id == session_id).limit(1)
+    return db_session.scalar(query) is not None
+
+
+def run_by(user: User) -> ColumnElement[bool]:
+    """A condition on Session: the sessions `user` runs (an admin every one, a promoter those assigned)."""
+    return true() if user.role == "admin" else Session.id.in_(promoter_session_ids(user.id))
+
+
+def upcoming(now: dt.datetime | None = None, limit: int = 12) -> list[Session]:
+    """Sessions not yet over (cancelled ones too, so residents learn of it), soonest first."""
+    now = now or utcnow()
+    return list(db_session.scalars(
+        select(Session).where(Session.ends_at > now).order_by(Session.starts_at).limit(limit)
+    ))
+
+
+def between(first: dt.date | None, last: dt.date | None) -> list[Session]:
+    """Sessions whose date is within [first, last], ordered by start, with their promoters and slots.
+
+    Both are loaded up front (two more queries in all) because every caller shows them:
+    lazily, a year's list cost two queries per session.
+    """
+    query = select(Session).options(selectinload(Session.promoters), selectinload(Session.slots)).order_by(
+        Session.starts_at)
+    if first:
+        query = query.where(Session.date >= first)
+    if last:
+        query = query.where(Session.date <= last)
+    return list(db_session.scalars(query))
+
+
+def today_in_tokyo() -> dt.date:
+    return dt.datetime.now(TOKYO).date()
