@@ -111,3 +111,12 @@ def test_a_contact_added_without_english_shows_on_the_check_in_page_outside_hour
     assert '<a href="https://example.org/yakan" rel="noopener">生駒の夜間窓口</a>' in html
     english = admin.get(f"/sessions/{later.id}/checkin?lang=en").get_data(as_text=True)
     assert 'href="https://example.org/yakan" rel="noopener"><span lang="ja">生駒の夜間窓口</span></a>' in english
+
+
+def test_every_phrase_and_contact_has_its_edit_link_and_retire_button_named_for_screen_readers(admin):
+    page = admin.get("/admin/crisis").get_data(as_text=True)
+    for name in ("いなくなりたい", "よりそいホットライン"):
+        assert f'編集<span class="visually-hidden">: <span lang="ja">{name}</span></span>' in page or \
+            f'編集<span class="visually-hidden">: {name}</span>' in page
+        assert f'使わない<span class="visually-hidden">: <span lang="ja">{name}</span></span>' in page or \
+            f'使わない<span class="visually-hidden">: {name}</span>' in page

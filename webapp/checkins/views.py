@@ -10,10 +10,11 @@ from realtime.tokens import TokenError, issue_resident_token, issue_staff_token,
 from webapp.checkins import avatars, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
-from webapp.db import db_session, utcnow
+from webapp.db import utcnow
 from webapp.exceptions import DomainError
 from webapp.i18n import LANGUAGES
 from webapp.sessions.models import Session
+from webapp.sessions.views import get_session_or_404
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
 
@@ -60,19 +61,12 @@ def _held_checkin() -> CheckIn | None:
     return checkin
 
 
-def _session_or_404(session_id: int) -> Session:
-    found = db_session.get(Session, session_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 # --- resident ---------------------------------------------------------------------------------
 
 @bp.route("/sessions/<int:session_id>/checkin", methods=["GET", "POST"])
 def start(session_id: int):
     """Pick an avatar and step into the waiting room; outside hours, say when and where else to turn."""
-    session = _session_or_404(session_id)
+    session = get_session_or_404(session_id)
     held = _held_checkin()
     if held is not None and held.session_id == session.id and held.status in operations.OPEN_STATUSES:
         return redirect(lang_url(".wait"))
@@ -212,7 +206,7 @@ def done():
 @login_required
 def console(session_id: int):
     """The live queue, conversations, hand-offs and outcomes of one session."""
-    session = _session_or_404(session_id)
+    session = get_session_or_404(session_id)
     user = current_user._get_current_object()
     if not operations.can_staff(user, session):
         abort(403)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +14,7 @@ from webapp.exceptions import DomainError
 from webapp.sessions import operations, queries
 from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, SessionForm, show_error
 from webapp.sessions.models import Session
+from webapp.sessions.views import get_session_or_404
 from webapp.staff import operations as staff_operations
 from webapp.staff.auth import admin_required
 from webapp.templating import long_date, with_data
@@ -32,13 +33,6 @@ def _page(template: str, status: int = 200, **context):
     response = make_response(render_template(template, **context), status)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _session_or_404(session_id: int) -> Session:
-    session = db_session.get(Session, session_id)
-    if session is None:
-        abort(404)
-    return session
 
 
 def _promoter_choices() -> list[SelectChoice]:
@@ -118,7 +112,7 @@ def _form_data(session: Session) -> dict:
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_session_or_404(session_id)
     form = EditSessionForm(data=_form_data(session))
     form.promoters.choices = _promoter_choices()
     if form.validate_on_submit():
@@ -143,7 +137,7 @@ def edit(session_id: int):
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_session_or_404(session_id)
     if session.status == "cancelled":
         return redirect(url_for("admin_sessions.edit", session_id=session.id))
     form = CancelForm()
@@ -158,7 +152,7 @@ def cancel(session_id: int):
 
 @bp.post("/<int:session_id>/restore")
 def restore(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_session_or_404(session_id)
     operations.update_session(session, {"status": "scheduled"})
     flash(_("%(date)s の相談会を開催予定に戻しました。", date=long_date(session.date)), "success")
     return redirect(_year_of_list(session))
