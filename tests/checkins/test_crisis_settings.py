@@ -120,3 +120,24 @@ def test_every_phrase_and_contact_has_its_edit_link_and_retire_button_named_for_
             f'編集<span class="visually-hidden">: {name}</span>' in page
         assert f'使わない<span class="visually-hidden">: <span lang="ja">{name}</span></span>' in page or \
             f'使わない<span class="visually-hidden">: {name}</span>' in page
+
+
+def test_contacts_kept_in_memory_are_never_shown_from_another_database(admin, tmp_path):
+    """Each process keeps the set in memory; bound to another database (another deployment's, or the
+    next test's) it reads that database's set, not the one it held."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import SECRET
+    from webapp import create_app
+    from webapp.checkins import operations
+
+    admin.post("/admin/crisis/contacts", data={"csrf_token": _csrf(admin), "contact-name_ja": "前の窓口",
+                                               "contact-url": "https://example.org/mae"})
+    assert "前の窓口" in [c["name_ja"] for c in operations.crisis_contacts()]
+    other = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}", "SECRET_KEY": SECRET})
+    with other.app_context():
+        upgrade()
+        assert "前の窓口" not in [c["name_ja"] for c in operations.crisis_contacts()]
+        assert "前の窓口" not in other.test_client().get("/help").get_data(as_text=True)
+    db_session.remove()
+    other.extensions["engine"].dispose()

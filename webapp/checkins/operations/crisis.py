@@ -15,6 +15,7 @@ import time
 
 from webapp.checkins.operations import crisis_lemmas, crisis_settings
 from webapp.checkins.operations.configuration import settings
+from webapp.db import db_session
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def build(phrases, words, contacts, version=None) -> CrisisSet:
 
 
 _lock = threading.Lock()
-_state: dict = {"set": None, "checked": 0.0}
+_state: dict = {"set": None, "checked": 0.0, "bind": None}
 
 
 def _defaults() -> CrisisSet:
@@ -45,15 +46,27 @@ def _defaults() -> CrisisSet:
 
 def current() -> CrisisSet:
     """The set in force: the database's, looked at again when `crisis_refresh_s` has passed."""
+    bind = _bind()
+
     def due() -> bool:
-        return _state["set"] is None or time.monotonic() - _state["checked"] >= settings.crisis_refresh_s
+        return (_state["set"] is None or _state["bind"] is not bind
+                or time.monotonic() - _state["checked"] >= settings.crisis_refresh_s)
 
     if due():
         with _lock:
             if due():
-                _state["set"] = _reload(_state["set"])
-                _state["checked"] = time.monotonic()
+                # A set read from another database (a rebinding, each test's own) is never reused.
+                _state["set"] = _reload(_state["set"] if _state["bind"] is bind else None)
+                _state["bind"], _state["checked"] = bind, time.monotonic()
     return _state["set"]
+
+
+def _bind():
+    """The engine this process is bound to now, or None before it is bound."""
+    try:
+        return db_session.get_bind()
+    except Exception:  # noqa: BLE001  (not bound yet: the set from config.py serves meanwhile)
+        return None
 
 
 def _reload(previous: CrisisSet | None) -> CrisisSet:
