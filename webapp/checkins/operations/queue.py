@@ -75,13 +75,14 @@ def estimated_wait_s(checkin: CheckIn) -> int | None:
 
 def counts(session_id: int) -> dict:
     """{visits, consultations, waiting, in_consultation} of one session, counted as in `counting`."""
-    visits, waiting, in_consultation = db_session.execute(
+    # One statement, so the four numbers come from one snapshot: on PostgreSQL (READ COMMITTED) a
+    # close committed between two reads gave "consultations 1, in consultation 1" for a moment.
+    visits, consultations, waiting, in_consultation = db_session.execute(
         select(func.sum(case((is_visit(), 1), else_=0)),
+               func.sum(case((is_consultation(), 1), else_=0)),
                func.sum(case((CheckIn.status == "waiting", 1), else_=0)),
                func.sum(case((CheckIn.status == "in_consultation", 1), else_=0)))
+        .select_from(CheckIn).outerjoin(Outcome, Outcome.checkin_id == CheckIn.id)  # at most one each
         .where(CheckIn.session_id == session_id)).one()
-    consultations = db_session.scalar(
-        select(func.count(Outcome.id)).join(CheckIn, Outcome.checkin_id == CheckIn.id).where(
-            CheckIn.session_id == session_id, is_consultation()))
-    return {"visits": int(visits or 0), "consultations": consultations or 0,
+    return {"visits": int(visits or 0), "consultations": int(consultations or 0),
             "waiting": int(waiting or 0), "in_consultation": int(in_consultation or 0)}
