@@ -53,9 +53,10 @@ test-postgres: $(VENV)/.installed-test
 		TEST_BACKEND=postgres $(call PYTEST,$(FAST)); \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
 
-# Real Chromium, one server for the folder: serial, on SQLite.
+# Real Chromium on SQLite: two workers, each with its own server and browser; a file's tests stay together
+# and in order on one worker (--dist loadfile). Browser tests mostly wait, so two halve the time.
 test-browser: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
-	TEST_BACKEND=sqlite $(call PYTEST,-n 0 -m browser tests/browser)
+	TEST_BACKEND=sqlite $(call PYTEST,-n 2 --dist loadfile -m browser tests/browser)
 
 # axe-core (package.json) is injected into pages by the browser tests; fetched once when missing.
 node_modules/axe-core/axe.min.js:
