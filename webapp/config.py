@@ -123,4 +123,8 @@ def load(instance: Path) -> dict:
         "STATS_PUBLIC_ENABLED": _env_bool("STATS_PUBLIC_ENABLED", True),
         "STATS_PUBLIC_THRESHOLD": int(os.environ.get("STATS_PUBLIC_THRESHOLD", "3")),
         "CITY_MADOGUCHI_URL": os.environ.get("CITY_MADOGUCHI_URL", "https://www.city.ikoma.lg.jp/"),
+        # Admins must sign in with a second factor (TOTP); webapp/staff/twofactor/. Promoters may opt in.
+        "ADMIN_2FA_REQUIRED": _env_bool("ADMIN_2FA_REQUIRED", True),
+        # The name authenticator apps show beside the account.
+        "TOTP_ISSUER": os.environ.get("TOTP_ISSUER", "いこまる相談会"),
     }
