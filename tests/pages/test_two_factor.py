@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.pages.conftest import csrf_from, text_of
+from tests.pages.test_language_of_parts import assert_english, audit
 from webapp.db import Base, db_session
 
 PASSWORD = "correct-horse-battery"
@@ -234,6 +235,8 @@ def test_a_signed_in_admin_who_must_enrol_reaches_nothing_but_enrolment(app, mak
     token = issue_api_token(by_login("boss"))
     assert boss.client.get("/api/v1/stats?fiscal_year=2026",
                            headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    for header in (f"Bearer {token}", "Basic Ym9zczp4"):  # a page is still fenced whatever else is sent
+        assert boss.client.get("/admin/users", headers={"Authorization": header}).status_code == 302
     assert boss.client.get("/staff/two-factor/setup").status_code == 200
     boss.enrol()
     assert boss.client.get("/admin/users").status_code == 200
@@ -299,7 +302,45 @@ def test_the_cli_turns_off_a_lost_second_factor(runner, enrolled):
     assert unknown.exit_code == 1 and unknown.output.strip() == "Error: No staff account: nobody"
 
 
-def test_the_second_step_speaks_english_when_asked(enrolled):
-    enrolled.password()
-    page = text_of(enrolled.client.get("/staff/login/verify?lang=en"))
-    assert "Enter your verification code" in page and "Verification code (6 digits)" in page
+def test_every_two_factor_page_reads_as_english_when_asked(sato):
+    assert_english(sato.client, "/staff/two-factor", must_show=("Status: off",))
+    secret = secret_on(assert_english(sato.client, "/staff/two-factor/setup", must_show=(
+        "Set up two-step sign-in", "QR code to scan with your authenticator app")))
+    shown = sato.post("/staff/two-factor/setup?lang=en", "/staff/two-factor/setup?lang=en", {"code": code_at(secret)})
+    found = audit(shown.get_data(as_text=True))
+    assert found.root_lang == "en" and not found.leaks, found.leaks
+    assert_english(sato.client, "/staff/two-factor", must_show=("Status: on", "Recovery codes left: 10"))
+    sato.logout()
+    sato.password()
+    assert_english(sato.client, "/staff/login/verify", must_show=("Enter your verification code",
+                                                                  "Verification code (6 digits)"))
+
+
+def test_one_code_sent_from_four_places_at_once_is_accepted_once(make_user):
+    """A code seen over a shoulder and typed at the same moment as its owner signs in one of them."""
+    import threading
+
+    from tests.conftest import SECRET
+    from webapp.staff.models import User
+    from webapp.staff.twofactor import codes, operations
+
+    user = make_user("sato")
+    secret = codes.new_secret()
+    operations.enable(user, secret, code_at(secret), SECRET)
+    code, user_id = next_code(secret), user.id
+    db_session.remove()
+    kinds, go = [], threading.Barrier(4, timeout=60)
+
+    def attempt():
+        try:
+            account = db_session.get(User, user_id)
+            db_session.commit()  # SQLite: no one holds the write lock at the start line
+            go.wait()
+            kinds.append(operations.check(account, code, SECRET))
+        finally:
+            db_session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    assert sorted(kinds, key=str) == [None, None, None, "totp"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -22,12 +21,12 @@ from webapp.db import db_session
 from webapp.errors import error_body
 from webapp.exceptions import DomainError
 from webapp.sessions.views import safe_next
-from webapp.staff.auth import admin_required
+from webapp.staff.auth import _bearer, admin_required
 from webapp.staff.models import User
 from webapp.staff.twofactor import codes, operations, pending
 from webapp.staff.twofactor.forms import ProveForm, SetupForm, VerifyForm
 from webapp.staff.twofactor.qr import qr_svg
-from webapp.staff.views import _finish_login
+from webapp.staff.views import _finish_login, _user_or_404
 
 bp = Blueprint("twofactor", __name__, template_folder="templates")
 
@@ -58,8 +57,10 @@ def two_factor_on(user: User) -> bool:
 @bp.before_app_request
 def _enrol_first():
     """A signed-in admin without a second factor, while it is required, is sent to enrolment from anywhere."""
-    if request.endpoint in OPEN_BEFORE_ENROLMENT or request.headers.get("Authorization"):
-        return None  # a bearer token is the API's own credential, handed out by an admin or the CLI
+    if request.endpoint in OPEN_BEFORE_ENROLMENT:
+        return None
+    if request.path.startswith("/api/") and _bearer() is not None:
+        return None  # the API then ignores the cookie: a personal token, handed out by an admin or the CLI
     if not current_user.is_authenticated or not operations.must_enrol(current_user, _required()):
         return None
     if request.path.startswith("/api/"):
@@ -91,7 +92,7 @@ def verify():
     form = VerifyForm()
     if form.validate_on_submit():
         field, typed = form.typed()
-        kind = operations.check(user, typed, _key())
+        kind = operations.check(user, typed, _key()) if typed.strip() else None
         if kind is not None:
             target = safe_next(pending.next_url(), url_for("staff.home"))
             pending.clear()
@@ -100,7 +101,7 @@ def verify():
                 flash(_("回復コードを1つ使いました（使ったコードはもう使えません）。残りは%(n)d個です。",
                         n=operations.recovery_codes_left(user)), "info")
             return redirect(target)
-        if pending.attempts_used(user):
+        if typed.strip() and pending.attempts_used(user):
             return _start_again(_("確認コードが%(n)d回違ったため、ログインを取り消しました。"
                                   "もう一度パスワードから入力してください。", n=operations.ATTEMPTS))
         getattr(form, field).errors = [_wrong_message(field, typed)]
@@ -161,12 +162,25 @@ def setup():
 
 # --- The staff member's own settings -----------------------------------------------------------------
 
-def _status(regenerate: ProveForm | None = None, disable: ProveForm | None = None, status: int = 200):
+def _status(status: int = 200, **refused: ProveForm):
+    """The settings page; `refused` holds a form sent back with its error (regenerate=..., disable=...)."""
+    forms = {name: refused.get(name) or ProveForm(prefix=name, formdata=None) for name in ("regenerate", "disable")}
     return _page("twofactor/status.html", status, enabled=operations.is_enabled(current_user),
-                 left=operations.recovery_codes_left(current_user),
-                 regenerate_form=regenerate or ProveForm(prefix="regenerate", formdata=None),
-                 disable_form=disable or ProveForm(prefix="disable", formdata=None),
+                 left=operations.recovery_codes_left(current_user), forms=forms,
                  required=_required() and current_user.is_admin, count=codes.RECOVERY_COUNT)
+
+
+def _with_proof(name: str, act):
+    """Run `act(code)` for someone who gives a current code or a recovery code in the form `name`."""
+    form = ProveForm(prefix=name)
+    if not operations.is_enabled(current_user):
+        return redirect(url_for("twofactor.status"))
+    if form.validate_on_submit():
+        try:
+            return act(form.code.data)
+        except DomainError:
+            form.code.errors = [_("確認コードか回復コードが違います。")]
+    return _status(400, **{name: form})
 
 
 @bp.get("/staff/two-factor")
@@ -178,35 +192,21 @@ def status():
 @bp.post("/staff/two-factor/recovery-codes")
 @login_required
 def regenerate():
-    form = ProveForm(prefix="regenerate")
-    if not operations.is_enabled(current_user):
-        return redirect(url_for("twofactor.status"))
-    if form.validate_on_submit():
-        try:
-            recovery = operations.regenerate_recovery_codes(current_user, form.code.data, _key())
-        except DomainError:
-            form.code.errors = [_("確認コードか回復コードが違います。")]
-        else:
-            return _page("twofactor/recovery_codes.html", recovery_codes=recovery,
-                         continue_url=url_for("twofactor.status"), first=False)
-    return _status(regenerate=form, status=400)
+    def show_new_codes(code: str):
+        recovery = operations.regenerate_recovery_codes(current_user, code, _key())
+        return _page("twofactor/recovery_codes.html", recovery_codes=recovery,
+                     continue_url=url_for("twofactor.status"), first=False)
+    return _with_proof("regenerate", show_new_codes)
 
 
 @bp.post("/staff/two-factor/disable")
 @login_required
 def disable():
-    form = ProveForm(prefix="disable")
-    if not operations.is_enabled(current_user):
+    def turn_off(code: str):
+        operations.disable(current_user, code, _key())
+        flash(_("2段階認証を解除しました。"), "success")
         return redirect(url_for("twofactor.status"))
-    if form.validate_on_submit():
-        try:
-            operations.disable(current_user, form.code.data, _key())
-        except DomainError:
-            form.code.errors = [_("確認コードか回復コードが違います。")]
-        else:
-            flash(_("2段階認証を解除しました。"), "success")
-            return redirect(url_for("twofactor.status"))
-    return _status(disable=form, status=400)
+    return _with_proof("disable", turn_off)
 
 
 # --- An admin's reset of a colleague's second factor (a lost phone) -----------------------------------
@@ -214,9 +214,7 @@ def disable():
 @bp.post("/admin/users/<int:user_id>/two-factor/reset")
 @admin_required
 def reset(user_id: int):
-    user = db_session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = _user_or_404(user_id)
     if user.id == current_user.id:
         flash(_("自分の2段階認証は「2段階認証」のページで変更してください。"), "error")
     elif operations.is_enabled(user):
