@@ -57,6 +57,7 @@ def test_a_promoter_enrols_on_a_phone_and_then_signs_in_with_a_code(browsing, se
     page.wait_for_url(re.compile(r"/staff/two-factor$"))
 
     page.locator("form.nav-logout button").click()
+    page.wait_for_url(re.compile(r"/$"))
     _sign_in_with_password(page, login)
     page.wait_for_url(re.compile(r"/staff/login/verify$"))
     code_field = page.locator("#code")
@@ -67,9 +68,13 @@ def test_a_promoter_enrols_on_a_phone_and_then_signs_in_with_a_code(browsing, se
     near = {pyotp.TOTP(secret).at(time.time() + 30 * k) for k in range(-3, 4)}
     page.locator("#code").fill(next(c for c in ("000000", "111111", "222222", "333333") if c not in near))
     page.locator("main form button[type=submit]").click()
-    summary = page.locator("#error-summary")
-    summary.wait_for()
-    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    page.locator("#error-summary").wait_for()
+    page.wait_for_load_state("load")
+    focus = page.evaluate("""() => {
+      const el = document.activeElement, box = el.getBoundingClientRect();
+      return {id: el.id, visible: box.top >= 0 && box.bottom <= window.innerHeight};
+    }""")
+    assert focus == {"id": "error-summary", "visible": True}, focus  # the page opens at the message
     assert page.locator("#code-error").is_visible()
     audit.check(page, "sign-in: a wrong code refused")
     page.screenshot(path=str(tmp_path / f"verify-refused-{lang}.png"), full_page=True)

@@ -344,3 +344,13 @@ def test_one_code_sent_from_four_places_at_once_is_accepted_once(make_user):
     [t.start() for t in threads]
     [t.join(60) for t in threads]
     assert sorted(kinds, key=str) == [None, None, None, "totp"]
+
+
+def test_admins_need_a_second_factor_unless_the_operator_says_otherwise(tmp_path, monkeypatch):
+    from webapp import config
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 20)
+    monkeypatch.delenv("ADMIN_2FA_REQUIRED", raising=False)
+    assert config.load(tmp_path)["ADMIN_2FA_REQUIRED"] is True
+    monkeypatch.setenv("ADMIN_2FA_REQUIRED", "false")  # what `make run` sets for the local demo
+    assert config.load(tmp_path)["ADMIN_2FA_REQUIRED"] is False

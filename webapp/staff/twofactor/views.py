@@ -57,11 +57,11 @@ def two_factor_on(user: User) -> bool:
 @bp.before_app_request
 def _enrol_first():
     """A signed-in admin without a second factor, while it is required, is sent to enrolment from anywhere."""
-    if request.endpoint in OPEN_BEFORE_ENROLMENT:
+    if not _required() or request.endpoint in OPEN_BEFORE_ENROLMENT:
         return None
     if request.path.startswith("/api/") and _bearer() is not None:
         return None  # the API then ignores the cookie: a personal token, handed out by an admin or the CLI
-    if not current_user.is_authenticated or not operations.must_enrol(current_user, _required()):
+    if not current_user.is_authenticated or not operations.must_enrol(current_user, required=True):
         return None
     if request.path.startswith("/api/"):
         return jsonify(error_body("two_factor_required",
