@@ -6,6 +6,8 @@ import time
 
 import pyotp
 import pytest
+import qrcode
+import qrcode.image.svg
 from sqlalchemy import text
 
 from tests.pages.conftest import csrf_from, text_of
@@ -51,7 +53,7 @@ class Staff:
         return self.post("/staff/login", "/staff/login", {"login": self.login, "password": PASSWORD})
 
     def code(self, **fields):
-        return self.post("/staff/login/verify", "/staff/login/verify", fields)
+        return self.post("/staff/login", "/staff/login/verify", fields)  # the token of this browser's session
 
     def enrol(self) -> tuple[str, list[str]]:
         """Set up from the secret the page shows; returns it and the recovery codes shown."""
@@ -93,6 +95,9 @@ def test_a_promoter_enrols_with_a_code_from_the_shown_secret_and_sees_ten_recove
     assert setup.headers["Cache-Control"] == "no-store"
     secret = secret_on(html)
     assert secret == secret_on(sato.client.get("/staff/two-factor/setup").get_data(as_text=True))  # a reload keeps it
+    uri = pyotp.TOTP(secret).provisioning_uri(name="sato", issuer_name="いこまる相談会")
+    drawn = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
+    assert re.search(r' d="([^"]+)"', drawn).group(1) in html  # the QR code holds the same key as the text
 
     shown = sato.post("/staff/two-factor/setup", "/staff/two-factor/setup", {"code": code_at(secret)})
     codes = RECOVERY.findall(shown.get_data(as_text=True))
