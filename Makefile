@@ -29,10 +29,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The local demo signs admins in without a second factor (ADMIN_2FA_REQUIRED=true make run to try it).
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) serve --host 127.0.0.1 --port 5000 --relay-port 8765
+	ADMIN_2FA_REQUIRED=$${ADMIN_2FA_REQUIRED:-false} $(FLASK) serve --host 127.0.0.1 --port 5000 --relay-port 8765
 
 # pytest with an explicit message when it collected nothing (exit 5): a tier that runs no test is a failure.
 PYTEST = $(BIN)/pytest $(1) || { rc=$$?; [ $$rc -ne 5 ] || echo "== pytest collected no tests: a tier that runs nothing fails" >&2; exit $$rc; }

@@ -71,7 +71,7 @@ def _secret_key(instance: Path) -> str:
 
 #: Settings the profile decides that the environment may still override (an operator's quick change).
 _ENV_OVERRIDES = {"SESSION_START": str, "SESSION_END": str, "SLOT_MINUTES": int, "SLOT_CAPACITY": int,
-                  "STATS_PUBLIC_THRESHOLD": int, "CITY_MADOGUCHI_URL": str}
+                  "STATS_PUBLIC_THRESHOLD": int, "CITY_MADOGUCHI_URL": str, "TOTP_ISSUER": str}
 
 
 def _from_profile(profile) -> dict:
@@ -120,4 +120,6 @@ def load(instance: Path) -> dict:
         # Seconds a public, anonymous answer may be reused (webapp/microcache.py); 0 turns it off.
         "PUBLIC_CACHE_SECONDS": float(os.environ.get("PUBLIC_CACHE_SECONDS", "1")),
         **_from_profile(deployment_profile.load()),
+        # Admins must sign in with a second factor (TOTP); webapp/staff/twofactor/. Promoters may opt in.
+        "ADMIN_2FA_REQUIRED": _env_bool("ADMIN_2FA_REQUIRED", True),
     }

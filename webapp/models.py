@@ -5,3 +5,4 @@ from webapp.db import Base  # noqa: F401
 from webapp.reservations.models import Reservation  # noqa: F401
 from webapp.sessions.models import Session, Slot  # noqa: F401
 from webapp.staff.models import ApiToken, User  # noqa: F401
+from webapp.staff.twofactor.models import RecoveryCode, TwoFactor  # noqa: F401

@@ -210,6 +210,17 @@ ROUTES = [
     Call("GET", "/staff/stats/sessions/<int:session_id>", assigned(200), lambda c: f"/staff/stats/sessions/{c.S}"),
     Call("GET", "/calendars/settings", staff(200), lambda c: "/calendars/settings"),
     Call("POST", "/calendars/settings", staff(200), lambda c: "/calendars/settings", form=lambda c: {}),
+    # staff: the second factor (none of these accounts has one; a second step needs a right password first)
+    Call("GET", "/staff/login/verify", staff(302), lambda c: "/staff/login/verify"),
+    Call("POST", "/staff/login/verify", staff(302), lambda c: "/staff/login/verify", form=lambda c: {"code": "123456"}),
+    Call("GET", "/staff/two-factor", staff(200), lambda c: "/staff/two-factor"),
+    Call("GET", "/staff/two-factor/setup", staff(200), lambda c: "/staff/two-factor/setup"),
+    Call("POST", "/staff/two-factor/setup", staff(400), lambda c: "/staff/two-factor/setup",
+         form=lambda c: {"code": "not-a-code"}),
+    Call("POST", "/staff/two-factor/recovery-codes", staff(302), lambda c: "/staff/two-factor/recovery-codes",
+         form=lambda c: {"regenerate-csrf_token": CSRF, "regenerate-code": "123456"}),
+    Call("POST", "/staff/two-factor/disable", staff(302), lambda c: "/staff/two-factor/disable",
+         form=lambda c: {"disable-csrf_token": CSRF, "disable-code": "123456"}),
     # admins: accounts
     Call("GET", "/admin/users", admin(200), lambda c: "/admin/users"),
     Call("GET", "/admin/users/new", admin(200), lambda c: "/admin/users/new"),
@@ -226,6 +237,8 @@ ROUTES = [
          form=lambda c: {}),
     Call("POST", "/admin/users/<int:user_id>/tokens/revoke", admin(302),
          lambda c: f"/admin/users/{c.world.user_ids['sato']}/tokens/revoke", form=lambda c: {}),
+    Call("POST", "/admin/users/<int:user_id>/two-factor/reset", admin(302),
+         lambda c: f"/admin/users/{new_user(c)}/two-factor/reset", form=lambda c: {}),
     # admins: sessions
     Call("GET", "/admin/sessions", admin(200), lambda c: "/admin/sessions"),
     Call("GET", "/admin/sessions/new", admin(200), lambda c: "/admin/sessions/new"),

@@ -36,3 +36,18 @@ def users_token(login):
     if user is None or not user.active:
         raise click.ClickException(f"No active staff account: {login}")
     click.echo(issue_api_token(user))
+
+
+@users_cli.command("reset-2fa")
+@click.argument("login")
+@domain_errors_as_clicks
+def users_reset_two_factor(login):
+    """Turn off an account's second factor (a lost phone); it signs in with the password and enrols again."""
+    from webapp.staff.operations import by_login
+    from webapp.staff.twofactor.operations import turn_off
+
+    user = by_login(login)
+    if user is None:
+        raise click.ClickException(f"No staff account: {login}")
+    turn_off(user)
+    click.echo(f"two-step sign-in turned off for {user.login}")

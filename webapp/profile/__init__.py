@@ -88,4 +88,6 @@ def config_of(profile: Profile) -> dict:
         "STATS_PUBLIC_ENABLED": profile.figures.public,
         "STATS_PUBLIC_THRESHOLD": profile.figures.threshold,
         "CITY_MADOGUCHI_URL": profile.programme.windows_url or profile.municipality.url,
+        # The name authenticator apps show beside a staff account (TOTP).
+        "TOTP_ISSUER": profile.programme.name,
     }

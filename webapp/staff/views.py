@@ -1,7 +1,7 @@
 """Staff login, logout, the promoter's own sessions and account management (/admin/users)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -20,6 +20,8 @@ from webapp.staff import (
 from webapp.staff.auth import admin_required
 from webapp.staff.forms import LoginForm, NewUserForm, PasswordForm, UserForm, role_label, show_error
 from webapp.staff.models import ApiToken, User
+from webapp.staff.twofactor import operations as twofactor
+from webapp.staff.twofactor import pending
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
@@ -57,12 +59,21 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.login.data, form.password.data)
         if user is not None:
-            login_user(user)
+            step = twofactor.second_step(user, current_app.config["ADMIN_2FA_REQUIRED"])
+            if step is not None:  # not signed in yet: a code (or enrolment) comes first
+                pending.start(user, step, form.next.data)
+                return redirect(url_for("twofactor.verify" if step == "verify" else "twofactor.setup"))
+            _finish_login(user)
             return redirect(safe_next(form.next.data, url_for("staff.home")))
         # One answer for an unknown login, a wrong password or a deactivated account.
         form.form_errors.append(_("ログイン名またはパスワードが違います。"))
     status = 400 if form.is_submitted() else 200
     return _no_store(render_template("staff/login.html", form=form), status)
+
+
+def _finish_login(user: User) -> None:
+    """Sign `user` in, once every step of the sign-in (password, second factor) has passed."""
+    login_user(user)
 
 
 @bp.post("/staff/logout")
