@@ -153,7 +153,7 @@ def setup():
                 _finish_login(user)
             # Rendered, not redirected: the codes exist only in this answer and are stored as hashes.
             return _page("twofactor/recovery_codes.html", recovery_codes=recovery, continue_url=target, first=True)
-    uri = codes.provisioning_uri(secret, user.login, current_app.config.get("TOTP_ISSUER") or "いこまる相談会")
+    uri = codes.provisioning_uri(secret, user.login, current_app.config["TOTP_ISSUER"])
     return _page("twofactor/setup.html", 400 if form.is_submitted() else 200, form=form,
                  qr=Markup(qr_svg(uri, _("認証アプリで読み取るQRコード"))),
                  secret_groups=[secret[i:i + 4] for i in range(0, len(secret), 4)],
