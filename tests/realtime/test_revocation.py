@@ -83,7 +83,7 @@ def test_a_new_password_closes_the_console_and_refuses_every_old_credential(app,
     admin = admin_browser(app)
 
     admin_posts(admin, world.user_ids["sato"], "password", {"password": "a-brand-new-password"})
-    assert closed_by_server(console) == (4401, "password changed")
+    assert closed_by_server(console, DEADLINE) == (4401, "password changed")
     statuses = sato.statuses(client, quiet_relay)
     assert {k: statuses[k] for k in REFUSED} == REFUSED
     assert statuses["feed"] == 200  # a new password leaves the calendar URL alone
@@ -99,7 +99,7 @@ def test_deactivation_closes_the_console_voids_the_feed_and_activation_brings_no
     admin = admin_browser(app)
 
     admin_posts(admin, world.user_ids["sato"], "active")
-    assert closed_by_server(console) == (4401, "account deactivated")
+    assert closed_by_server(console, DEADLINE) == (4401, "account deactivated")
     assert sato.statuses(client, quiet_relay) == {**REFUSED, "feed": 404}
 
     admin_posts(admin, world.user_ids["sato"], "active")
@@ -113,7 +113,7 @@ def test_sign_out_everywhere_closes_that_persons_consoles_too(app, world, quiet_
     console.next("welcome"), colleague.next("welcome")
     page = sato.browser.get("/staff/").get_data(as_text=True)
     sato.browser.post("/staff/sign-out-everywhere", data={"csrf_token": csrf_from(page)})
-    assert closed_by_server(console) == (4401, "signed out everywhere")
+    assert closed_by_server(console, DEADLINE) == (4401, "signed out everywhere")
     colleague.send(type="ping")
     assert colleague.next("pong")
 
@@ -127,6 +127,10 @@ def _unassign(client, admin_token: str, session_id: int, promoters: list[str]) -
 
 def _follows(session_id: int):
     return lambda frame: session_id in [s["id"] for s in frame["sessions"]]
+
+
+def _unfollows(session_id: int):
+    return lambda frame: session_id not in [s["id"] for s in frame["sessions"]]
 
 
 def _admin_token(world) -> str:
@@ -152,7 +156,7 @@ def test_a_promoter_taken_off_a_session_stops_following_it_at_once_and_admins_st
     sato.next("taken", checkin_id=taken_id)
 
     _unassign(client, _admin_token(world), world.session_id, ["tanaka"])
-    unfollowed = sato.next("sessions", timeout=DEADLINE, where=lambda f: not _follows(world.session_id)(f))
+    unfollowed = sato.next("sessions", timeout=DEADLINE, where=_unfollows(world.session_id))
     waiting.send(type="message", text="まだ見えていますか")
     assert tanaka.next("message", timeout=DEADLINE, checkin_id=waiting_id)["text"] == "まだ見えていますか"
     assert boss.next("message", timeout=DEADLINE, checkin_id=waiting_id)
@@ -183,25 +187,26 @@ def test_every_relay_through_redis_closes_and_unfollows_at_once(app, client, run
 
     _unassign(client, _admin_token(world), world.session_id, ["tanaka"])
     for console in consoles["sato"]:
-        console.next("sessions", timeout=DEADLINE, where=lambda f: not _follows(world.session_id)(f))
+        console.next("sessions", timeout=DEADLINE, where=_unfollows(world.session_id))
 
     password = runner.invoke(args=["users", "password", "tanaka", "--password-stdin"], input="a-brand-new-password\n")
     assert password.exit_code == 0, password.output
-    assert [closed_by_server(console) for console in consoles["tanaka"]] == [(4401, "password changed")] * 2
+    assert [closed_by_server(console, DEADLINE) for console in consoles["tanaka"]] == [(4401, "password changed")] * 2
 
     deactivated = runner.invoke(args=["users", "deactivate", "sato"])
     assert deactivated.exit_code == 0, deactivated.output
-    assert [closed_by_server(console) for console in consoles["sato"]] == [(4401, "account deactivated")] * 2
+    assert [closed_by_server(console, DEADLINE) for console in consoles["sato"]] == [(4401, "account deactivated")] * 2
     assert {refused_handshake(relay.url(token)) for relay in relays for token in tokens.values()} == {403}
 
 
-def test_deactivate_and_activate_by_command(app, client, runner, world, quiet_relay, peers):
+def test_deactivate_by_command_refuses_every_old_credential_and_activate_brings_none_back(app, client, runner, world,
+                                                                                           quiet_relay, peers):
     sato = Credentials(app, world, "sato")
     console = peers(quiet_relay.url(sato.relay_token))
     console.next("welcome")
     result = runner.invoke(args=["users", "deactivate", "sato"])
     assert result.exit_code == 0 and "deactivated promoter sato" in result.output
-    assert closed_by_server(console) == (4401, "account deactivated")
+    assert closed_by_server(console, DEADLINE) == (4401, "account deactivated")
     assert sato.statuses(client, quiet_relay) == {**REFUSED, "feed": 404}
     assert Auth(app.test_client()).login("sato").request.path == "/staff/login"
 
@@ -211,13 +216,14 @@ def test_deactivate_and_activate_by_command(app, client, runner, world, quiet_re
     assert Auth(app.test_client()).login("sato").request.path == "/staff/"
 
 
-def test_a_new_password_by_command(app, client, runner, world, quiet_relay, peers):
+def test_a_new_password_by_command_refuses_the_old_credentials_and_the_old_password(app, client, runner, world,
+                                                                                     quiet_relay, peers):
     sato = Credentials(app, world, "sato")
     console = peers(quiet_relay.url(sato.relay_token))
     console.next("welcome")
     result = runner.invoke(args=["users", "password", "sato", "--password-stdin"], input="a-brand-new-password\n")
     assert result.exit_code == 0, result.output
-    assert closed_by_server(console) == (4401, "password changed")
+    assert closed_by_server(console, DEADLINE) == (4401, "password changed")
     statuses = sato.statuses(client, quiet_relay)
     assert {k: statuses[k] for k in REFUSED} == REFUSED
     assert Auth(app.test_client()).login("sato").request.path == "/staff/login"

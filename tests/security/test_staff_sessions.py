@@ -153,3 +153,13 @@ def test_an_admin_signs_an_account_out_everywhere_from_its_page(app, make_user):
     assert not _signed_in(office) and not _signed_in(phone)
     assert _signed_in(admin)
 
+
+
+def test_purge_removes_ended_sign_ins_and_keeps_live_ones(app, runner, make_user):
+    make_user("sato")
+    ended, live = _browser(app, "sato"), _browser(app, "sato")
+    Auth(ended).logout()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "removed 1 ended staff sign-ins" in result.output
+    assert db_session.query(StaffSession).count() == 1
+    assert _signed_in(live)
