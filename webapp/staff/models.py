@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,6 +50,12 @@ class User(Base):
     #: An account is always a signed-in person; the anonymous visitor is flask-login's own object.
     is_authenticated = True
     is_anonymous = False
+
+    @property
+    def session_stamp(self) -> str:
+        """A fingerprint of the password: a sign-in still in progress (the two-step sign-in's first step,
+        webapp/staff/twofactor/pending.py) is void once it changes. Login cookies do not use it."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     #: The id of the server-side staff session this object was loaded for (set by webapp.staff.auth,
     #: never stored on the account): what the login cookie keeps.
