@@ -9,6 +9,7 @@ from websockets.exceptions import ConnectionClosed
 from realtime import frames, handlers
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.dispatch import dispatch, parse
+from realtime.events import REVOKED_CLOSE
 from realtime.handshake import identity
 from realtime.hub import Client, dump
 from realtime.limits import TokenBucket
@@ -16,6 +17,7 @@ from realtime.relay import Relay
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.staff.models import User
+from webapp.staff.operations import relay_token_current
 
 log = logging.getLogger("realtime")
 
@@ -32,7 +34,7 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
                          enabled=bool(relay.config["RATELIMIT_ENABLED"]))
     client = Client(ws=ws, kind=claims["kind"], identity=identity(claims), bucket=bucket,
                     checkin_id=claims.get("checkin_id"), session_id=claims.get("session_id"),
-                    user_id=claims.get("user_id"))
+                    user_id=claims.get("user_id"), auth_version=claims.get("auth_version"))
     relay.hub.add(client)
     try:
         if client.kind == "resident":
@@ -69,11 +71,18 @@ async def _open_resident(relay: Relay, client: Client) -> None:
 async def _open_staff(relay: Relay, client: Client) -> None:
     def sessions_unit():
         user = db_session.get(User, client.user_id)
+        if not relay_token_current(user, client.auth_version):
+            return None  # revoked since the handshake
         sessions = operations.followed_sessions(user)
         return frames.staff_welcome(user, sessions), [s.id for s in sessions]
 
-    welcome, session_ids = await relay.read(sessions_unit)
+    # On the account's channel first: a revocation published from now on reaches this connection.
     await relay.hub.join(client, user_channel(client.user_id))
+    opened = await relay.read(sessions_unit)
+    if opened is None:
+        await client.ws.close(REVOKED_CLOSE, "signed out")
+        return
+    welcome, session_ids = opened
     for session_id in session_ids:
         await relay.hub.join(client, session_staff(session_id))
     client.sessions = set(session_ids)

@@ -20,6 +20,7 @@ from webapp.schemas.errors import frame_problem
 from webapp.schemas.frames import MODELS, read_frame
 from webapp.sessions.operations import extend_session
 from webapp.staff.models import User
+from webapp.staff.operations import relay_token_current
 
 if TYPE_CHECKING:
     from realtime.hub import Client
@@ -43,10 +44,10 @@ def _read(frame: dict, sender: str):
         raise FrameError(*frame_problem(err, MODELS[sender][frame["type"]])) from None
 
 
-def _staff(user_id: int) -> User:
-    """The staff member behind a connection, still active (checked on every action)."""
-    user = db_session.get(User, user_id, populate_existing=True)
-    if user is None or not user.active:
+def _staff(client: Client) -> User:
+    """The staff member behind a connection, still active and not signed out since (checked on every action)."""
+    user = db_session.get(User, client.user_id, populate_existing=True)
+    if not relay_token_current(user, client.auth_version):
         raise DomainError("forbidden", "This staff account is no longer active.", 403)
     return user
 
@@ -90,7 +91,7 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, mode = take.checkin_id, take.mode
 
     def unit():
-        checkin = operations.take(checkin_id, _staff(client.user_id), mode)
+        checkin = operations.take(checkin_id, _staff(client), mode)
         return checkin.session_id, frames.handoff(checkin), frames.taken(checkin)
 
     session_id, handoff, taken = await relay.db(unit)
@@ -105,7 +106,7 @@ async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, text = message.checkin_id, message.text
 
     def unit():
-        msg = operations.post_message(checkin_id, text, staff=_staff(client.user_id))
+        msg = operations.post_message(checkin_id, text, staff=_staff(client))
         # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
         return events.line_stored(msg, msg.checkin)
 
@@ -117,7 +118,7 @@ async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
     session_id, text = announce.session_id, announce.text
 
     def unit():
-        announcement = operations.announce(session_id, _staff(client.user_id), text)
+        announcement = operations.announce(session_id, _staff(client), text)
         return frames.announcement(announcement.text, announcement.created_at, session_id)
 
     notice = await relay.db(unit)
@@ -130,7 +131,7 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, outcome = close.checkin_id, close.outcome
 
     def unit():
-        out = operations.close(checkin_id, _staff(client.user_id), outcome.get("kind"), outcome.get("topics") or [],
+        out = operations.close(checkin_id, _staff(client), outcome.get("kind"), outcome.get("topics") or [],
                                outcome.get("result"), outcome.get("referred_to"))
         return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
 
@@ -146,7 +147,7 @@ async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
     session_id, avatar, nickname, outcome = walkin.session_id, walkin.avatar, walkin.nickname, walkin.outcome
 
     def unit():
-        checkin = operations.check_in(session_id, avatar, nickname, staff=_staff(client.user_id), outcome=outcome)
+        checkin = operations.check_in(session_id, avatar, nickname, staff=_staff(client), outcome=outcome)
         return checkin.id, checkin.status
 
     checkin_id, status = await relay.db(unit)
@@ -160,7 +161,7 @@ async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, to_login = transfer.checkin_id, transfer.to_login
 
     def unit():
-        user = _staff(client.user_id)
+        user = _staff(client)
         checkin = operations.transfer(checkin_id, user, to_login)
         target = checkin.taken_by
         return (checkin.session_id, frames.handoff(checkin), target.id,
@@ -180,7 +181,7 @@ async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id = _read(frame, "staff").checkin_id
 
     def unit():
-        return operations.remove(checkin_id, _staff(client.user_id)).session_id
+        return operations.remove(checkin_id, _staff(client)).session_id
 
     session_id = await relay.db(unit)
     channel = checkin_channel(checkin_id)
@@ -195,7 +196,7 @@ async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id = _read(frame, "staff").checkin_id
 
     def unit():
-        user = _staff(client.user_id)
+        user = _staff(client)
         checkin = operations.get(checkin_id)
         if checkin is None or not operations.can_staff(user, checkin.session):
             raise DomainError("not_found", "No such check-in in your sessions.", 404)
@@ -213,7 +214,7 @@ async def staff_extend(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         session = load_session(extend.session_id)
-        return events.session_moved(extend_session(session, _staff(client.user_id), extend.minutes))
+        return events.session_moved(extend_session(session, _staff(client), extend.minutes))
 
     await publish_all(relay, await relay.db(unit))
 

@@ -97,6 +97,10 @@ def load(instance: Path) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         # Proxies in front that set X-Forwarded-For/-Proto (nginx: 1); 0 trusts no forwarded header.
         "TRUST_PROXY": _proxy_count(os.environ.get("TRUST_PROXY", "")),
+        # Staff sign-ins (webapp/staff/login_sessions.py): ended after this long without a request, and
+        # this long after signing in, whatever happens.
+        "STAFF_IDLE_TIMEOUT_MINUTES": float(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "120")),
+        "STAFF_SESSION_MAX_HOURS": float(os.environ.get("STAFF_SESSION_MAX_HOURS", "12")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

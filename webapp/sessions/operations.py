@@ -188,8 +188,11 @@ def update_session(session: Session, changes: Mapping) -> Session:
     for field in ("location", "join_url", "note"):
         if field in changes:
             setattr(session, field, (changes[field] or "").strip())
+    reassigned: set[User] = set()
     if "promoters" in changes:
+        before_promoters = set(session.promoters)
         session.promoters = _promoters(list(changes["promoters"]))
+        reassigned = before_promoters ^ set(session.promoters)
     if "status" in changes:
         _set_status(session, changes["status"])
     after = (session.starts_at, session.ends_at, session.format, session.location, session.join_url, session.status)
@@ -198,6 +201,8 @@ def update_session(session: Session, changes: Mapping) -> Session:
     session.updated_at = utcnow()
     db_session.commit()
     signals.session_changed.send(session)
+    for user in sorted(reassigned, key=lambda u: u.id):  # removed ones stop following it, added ones start
+        signals.staff_assignments_changed.send(user)
     return session
 
 
