@@ -6,9 +6,19 @@ import { onClosing, onSession } from "./closing.js";
 import { showCounts } from "./counts.js";
 import { addMessage, closePanel, openPanel, setLog, updatePanel } from "./panels.js";
 import { renderQueue } from "./queue.js";
-import { el, entries, logs, nameOf, panels, pending, report, say, sessionId, shared, t } from "./state.js";
+import { el, entries, logs, nameOf, panels, pending, report, rows, say, sessionId, shared, t } from "./state.js";
+import { clearTyping, showTyping } from "./typing.js";
 
 const forThisSession = (frame) => frame.session_id === undefined || frame.session_id === sessionId;
+
+/** The note a colleague handed over with the resident, above the conversation (not stored anywhere). */
+function showNote(id, from, note) {
+  const panel = panels.get(id);
+  if (!panel || !note) return;
+  panel.parts.noteFrom.replaceChildren(fillNodes(t.note_from, { from }));
+  panel.parts.noteText.textContent = note;
+  panel.parts.noteReceived.hidden = false;
+}
 
 export const handlers = {
   welcome() {
@@ -24,7 +34,19 @@ export const handlers = {
     if (forThisSession(frame)) showCounts(frame);
   },
   message(frame) {
-    if (forThisSession(frame) && entries.has(frame.checkin_id)) addMessage(frame);
+    if (!forThisSession(frame) || !entries.has(frame.checkin_id)) return;
+    if (frame.from === "resident") clearTyping(frame.checkin_id);
+    addMessage(frame);
+  },
+  // A resident is writing (no text comes with it).
+  typing(frame) {
+    if (forThisSession(frame) && entries.has(frame.checkin_id)) showTyping(frame.checkin_id);
+  },
+  // Someone took a resident: the 新着 badge goes on every console, not only the taker's.
+  claimed(frame) {
+    if (!forThisSession(frame)) return;
+    const row = rows.get(frame.checkin_id);
+    if (row) row.parts.unread.hidden = true;
   },
   announcement(frame) {
     if (forThisSession(frame)) addAnnouncement(frame);
@@ -38,8 +60,12 @@ export const handlers = {
     pending.delete(id);
     openPanel(id, asked);
     const name = nameOf(entries.get(id));
-    if (frame.transferred_from) say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
-    else say(fillNodes(t.taken, { name }));
+    if (frame.transferred_from) {
+      showNote(id, frame.transferred_from.display_name, frame.note);
+      say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
+    } else {
+      say(fillNodes(t.taken, { name }));
+    }
   },
   history(frame) {
     if (forThisSession(frame)) setLog(frame.checkin_id, frame.messages);

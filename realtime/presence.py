@@ -1,0 +1,102 @@
+"""This relay's residents with an open connection, told to the database so every relay's consoles
+show them as connected (接続中) or away (離席中); the rule is webapp/checkins/operations/presence.py.
+
+Arrivals are written in batches: one statement (and commit) for everyone who connects meanwhile
+(a commit each was a third of a connection's database time). A heartbeat vouches for this relay's
+residents every RELAY_PRESENCE_HEARTBEAT_S and clears what a dead relay left behind.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+
+from realtime import events
+from realtime.hub import Hub
+from webapp.checkins import operations
+
+log = logging.getLogger("realtime")
+
+
+class Presence:
+    """Residents connected here: counted per check-in, written when the first opens and the last closes."""
+
+    def __init__(self, hub: Hub, db: Callable[..., Awaitable], publish: Callable[[str, dict], Awaitable]):
+        self.hub = hub
+        self.db = db
+        self.publish = publish
+        #: A random id per process: the rows of `checkin_presence` this relay vouches for.
+        self.relay_id = uuid.uuid4().hex
+        self.open: Counter[int] = Counter()
+        self._sessions: dict[int, int] = {}
+        self._arrived: set[int] = set()
+        self._writing = False
+
+    def opened(self, checkin_id: int, session_id: int) -> None:
+        """A resident's connection opened here: noted together with everyone who connects meanwhile,
+        then the session's consoles and waiting room are refreshed."""
+        self.open[checkin_id] += 1
+        self._sessions[checkin_id] = session_id
+        self._arrived.add(checkin_id)
+        if not self._writing:
+            self._writing = True
+            self.hub.spawn(self._write_arrivals())
+
+    async def _write_arrivals(self) -> None:
+        try:
+            while self._arrived:  # those who arrived during one write go in the next
+                ids, self._arrived = list(self._arrived), set()
+                try:
+                    sessions = await self.db(operations.arrived, self.relay_id, ids)
+                except Exception:  # noqa: BLE001  (the heartbeat writes them again; consoles still hear of them)
+                    log.exception("could not note residents as connected")
+                    sessions = sorted({self._sessions[i] for i in ids if i in self._sessions})
+                await self._refresh(sessions)
+        finally:
+            self._writing = False
+
+    async def closed(self, checkin_id: int) -> None:
+        """A resident's connection here closed; at their last one they are away from now."""
+        self.open[checkin_id] -= 1
+        try:
+            if self.open[checkin_id] > 0:
+                await self.db(operations.touch, [checkin_id])
+                return
+            del self.open[checkin_id]
+            self._arrived.discard(checkin_id)
+            session_id = self._sessions.pop(checkin_id, None)
+            try:
+                sessions = await self.db(operations.departed, self.relay_id, [checkin_id])
+            except Exception:  # noqa: BLE001
+                log.exception("could not note a resident as gone; the heartbeat will")
+                sessions = [session_id] if session_id is not None else []
+            await self._refresh(sessions)
+        except Exception:  # noqa: BLE001  (a missed touch only shortens a time-out)
+            log.exception("could not note a resident as seen")
+
+    async def touch_connected(self) -> None:
+        """Note every resident connected here as seen now (upkeep, before anyone may time out)."""
+        try:
+            await self.db(operations.touch, list(self.open))
+        except Exception:  # noqa: BLE001
+            log.exception("could not note residents as connected")
+
+    async def heartbeat(self) -> None:
+        """Vouch for this relay's residents; refresh the sessions whose presence changed."""
+        await self._refresh(await self.db(operations.vouch, self.relay_id, list(self.open)))
+
+    async def beat(self, period_s: float) -> None:
+        """The heartbeat, forever (a task of the relay)."""
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await self.heartbeat()
+            except Exception:  # noqa: BLE001
+                log.exception("presence heartbeat failed; trying again")
+
+    async def _refresh(self, session_ids) -> None:
+        for session_id in session_ids:
+            for channel, envelope in events.refresh(session_id):
+                await self.publish(channel, envelope)
