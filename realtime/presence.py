@@ -73,6 +73,9 @@ class Presence:
                 log.exception("could not note a resident as gone; the heartbeat will")
                 sessions = [session_id] if session_id is not None else []
             await self._refresh(sessions)
+            # Others' estimates count someone gone for PRESENCE_TTL_S more (a page reload is no
+            # leaving); then their waiting room hears the shorter wait.
+            self.hub.spawn(self._refresh_later(sessions, operations.settings.presence_ttl_s + 0.5))
         except Exception:  # noqa: BLE001  (a missed touch only shortens a time-out)
             log.exception("could not note a resident as seen")
 
@@ -95,6 +98,10 @@ class Presence:
                 await self.heartbeat()
             except Exception:  # noqa: BLE001
                 log.exception("presence heartbeat failed; trying again")
+
+    async def _refresh_later(self, session_ids, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        await self._refresh(session_ids)
 
     async def _refresh(self, session_ids) -> None:
         for session_id in session_ids:

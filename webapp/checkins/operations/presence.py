@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 
 from webapp.checkins.models import CheckIn, CheckinPresence
 from webapp.checkins.operations.configuration import settings
@@ -32,6 +32,18 @@ def connected_ids(session_id: int, now: dt.datetime | None = None) -> set[int]:
     return set(db_session.scalars(
         select(CheckinPresence.checkin_id).join(CheckIn, CheckIn.id == CheckinPresence.checkin_id)
         .where(CheckIn.session_id == session_id, CheckinPresence.seen_at >= _cutoff(now)).distinct()))
+
+
+def still_there_clause(now: dt.datetime | None = None):
+    """SQL for "counts for others' estimated wait" (correlated with CheckIn): connected now, or seen
+    within PRESENCE_TTL_S (just checked in and not connected yet, or a page without JavaScript just loaded)."""
+    return or_(connected_clause(now), CheckIn.last_seen_at >= _cutoff(now))
+
+
+def still_there_ids(session_id: int, now: dt.datetime | None = None) -> set[int]:
+    """The waiting check-ins of a session whose resident is still there (`still_there_clause`)."""
+    return set(db_session.scalars(select(CheckIn.id).where(
+        CheckIn.session_id == session_id, CheckIn.status == "waiting", still_there_clause(now))))
 
 
 def is_connected(checkin_id: int, now: dt.datetime | None = None) -> bool:

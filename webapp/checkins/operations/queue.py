@@ -1,8 +1,8 @@
 """The live line: its order, each resident's place, the estimated wait and the session's counts.
 
 Estimated wait: (residents still there ahead + 1) x AVERAGE_CONSULTATION_MINUTES / (promoters
-assigned, at least 1). "Still there": connected now (presence.py); someone away keeps their place
-in line but adds nothing to anyone's wait.
+assigned, at least 1). "Still there": connected now, or seen moments ago (presence.py
+`still_there_clause`); someone away keeps their place in line but adds nothing to anyone's wait.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, or_, select
 from webapp.checkins.models import CheckIn, Outcome
 from webapp.checkins.operations.configuration import settings
 from webapp.checkins.operations.counting import is_consultation, is_visit, not_seen
-from webapp.checkins.operations.presence import connected_clause, connected_ids
+from webapp.checkins.operations.presence import still_there_clause, still_there_ids
 from webapp.checkins.operations.records import OPEN_STATUSES
 from webapp.db import db_session
 from webapp.sessions.models import session_promoters
@@ -37,7 +37,7 @@ def waiting_line(session_id: int) -> list[int]:
 
 def waiting_line_places(session_id: int) -> dict[int, tuple[int, int]]:
     """checkin_id -> (place in line, place counting only those still there ahead), for every waiting one."""
-    present = connected_ids(session_id)
+    present = still_there_ids(session_id)
     places, ahead_present = {}, 0
     for index, checkin_id in enumerate(waiting_line(session_id)):
         places[checkin_id] = (index + 1, ahead_present + 1)
@@ -72,10 +72,10 @@ def position(checkin: CheckIn) -> int | None:
 
 
 def present_place(checkin: CheckIn) -> int | None:
-    """The place counting only those ahead who are still there (connected), None when not waiting."""
+    """The place counting only those ahead who are still there (presence.py), None when not waiting."""
     if checkin.status != "waiting":
         return None
-    return (db_session.scalar(select(func.count(CheckIn.id)).where(_ahead(checkin), connected_clause())) or 0) + 1
+    return (db_session.scalar(select(func.count(CheckIn.id)).where(_ahead(checkin), still_there_clause())) or 0) + 1
 
 
 def promoter_count(session_id: int) -> int:
