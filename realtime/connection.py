@@ -45,7 +45,7 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
     finally:
         relay.hub.discard(client)
         await relay.hub.part_all(client)
-        if client.kind == "resident":
+        if client.present:
             await relay.presence.closed(client.checkin_id)
 
 
@@ -63,6 +63,7 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     client.ready()
     # Connected (接続中) on every console, once written; a check-in made over HTTP reaches the
     # consoles at the latest then.
+    client.present = True
     relay.presence.opened(client.checkin_id, client.session_id)
 
 

@@ -23,9 +23,11 @@ log = logging.getLogger("realtime")
 class Presence:
     """Residents connected here: counted per check-in, written when the first opens and the last closes."""
 
-    def __init__(self, hub: Hub, db: Callable[..., Awaitable], publish: Callable[[str, dict], Awaitable]):
+    def __init__(self, hub: Hub, db: Callable[..., Awaitable], read: Callable[..., Awaitable],
+                 publish: Callable[[str, dict], Awaitable]):
         self.hub = hub
         self.db = db
+        self.read = read
         self.publish = publish
         #: A random id per process: the rows of `checkin_presence` this relay vouches for.
         self.relay_id = uuid.uuid4().hex
@@ -33,6 +35,11 @@ class Presence:
         self._sessions: dict[int, int] = {}
         self._arrived: set[int] = set()
         self._writing = False
+        #: This relay may still have rows to renew or clear (it had residents at the last heartbeat).
+        self._vouching = False
+        #: Sessions whose waiting room hears the shorter wait a little later, and those asked again meanwhile.
+        self._later: set[int] = set()
+        self._later_again: set[int] = set()
 
     def opened(self, checkin_id: int, session_id: int) -> None:
         """A resident's connection opened here: noted together with everyone who connects meanwhile,
@@ -73,9 +80,8 @@ class Presence:
                 log.exception("could not note a resident as gone; the heartbeat will")
                 sessions = [session_id] if session_id is not None else []
             await self._refresh(sessions)
-            # Others' estimates count someone gone for PRESENCE_TTL_S more (a page reload is no
-            # leaving); then their waiting room hears the shorter wait.
-            self.hub.spawn(self._refresh_later(sessions, operations.settings.presence_ttl_s + 0.5))
+            for session_id in sessions:
+                self._refresh_later(session_id)
         except Exception:  # noqa: BLE001  (a missed touch only shortens a time-out)
             log.exception("could not note a resident as seen")
 
@@ -87,8 +93,13 @@ class Presence:
             log.exception("could not note residents as connected")
 
     async def heartbeat(self) -> None:
-        """Vouch for this relay's residents; refresh the sessions whose presence changed."""
-        await self._refresh(await self.db(operations.vouch, self.relay_id, list(self.open)))
+        """Vouch for this relay's residents; refresh the sessions whose presence changed. An idle relay
+        only looks (a read) for rows a dead relay left behind."""
+        local = list(self.open)
+        if not local and not self._vouching and not await self.read(operations.presence_expired):
+            return
+        self._vouching = bool(local)
+        await self._refresh(await self.db(operations.vouch, self.relay_id, local))
 
     async def beat(self, period_s: float) -> None:
         """The heartbeat, forever (a task of the relay)."""
@@ -99,9 +110,24 @@ class Presence:
             except Exception:  # noqa: BLE001
                 log.exception("presence heartbeat failed; trying again")
 
-    async def _refresh_later(self, session_ids, delay_s: float) -> None:
-        await asyncio.sleep(delay_s)
-        await self._refresh(session_ids)
+    def _refresh_later(self, session_id: int) -> None:
+        """Others' estimates count someone gone for PRESENCE_TTL_S more (a page reload is no leaving);
+        then the session's waiting room hears the shorter wait. One timer per session at a time."""
+        if session_id in self._later:
+            self._later_again.add(session_id)
+            return
+        self._later.add(session_id)
+        self.hub.spawn(self._later_refresh(session_id))
+
+    async def _later_refresh(self, session_id: int) -> None:
+        try:
+            await asyncio.sleep(operations.settings.presence_ttl_s + 0.5)
+            await self._refresh([session_id])
+        finally:
+            self._later.discard(session_id)
+            if session_id in self._later_again:
+                self._later_again.discard(session_id)
+                self._refresh_later(session_id)
 
     async def _refresh(self, session_ids) -> None:
         for session_id in session_ids:

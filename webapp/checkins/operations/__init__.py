@@ -14,7 +14,13 @@ from webapp.checkins.operations.crisis import contains_crisis_word, crisis_conta
 from webapp.checkins.operations.handoff import HANDOFF_MODES, take, transfer
 from webapp.checkins.operations.leaving import erase_own, expire_stale, leave, remove, touch
 from webapp.checkins.operations.outcomes import RESULT_KEYS, close
-from webapp.checkins.operations.presence import arrived, connected_ids, departed, is_connected, vouch
+from webapp.checkins.operations.presence import (
+    arrived,
+    connected_ids,
+    departed,
+    presence_expired,
+    vouch,
+)
 from webapp.checkins.operations.queue import (
     counts,
     estimate_s,
@@ -37,5 +43,6 @@ __all__ = [
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
     "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",
     "take", "touch", "transfer", "waiting_count", "waiting_line",
-    "arrived", "connected_ids", "departed", "is_connected", "present_place", "vouch", "waiting_line_places",
+    "arrived", "connected_ids", "departed", "present_place", "presence_expired", "vouch",
+    "waiting_line_places",
 ]

@@ -46,11 +46,6 @@ def still_there_ids(session_id: int, now: dt.datetime | None = None) -> set[int]
         CheckIn.session_id == session_id, CheckIn.status == "waiting", still_there_clause(now))))
 
 
-def is_connected(checkin_id: int, now: dt.datetime | None = None) -> bool:
-    return db_session.scalar(select(exists().where(
-        CheckinPresence.checkin_id == checkin_id, CheckinPresence.seen_at >= _cutoff(now)))) or False
-
-
 def _upsert(relay_id: str, checkin_ids: Iterable[int], now: dt.datetime) -> None:
     rows = [{"checkin_id": i, "relay_id": relay_id, "seen_at": now} for i in checkin_ids]
     if not rows:
@@ -111,6 +106,11 @@ def vouch(relay_id: str, local_ids: Iterable[int], now: dt.datetime | None = Non
     changed |= _expire(now)
     db_session.commit()
     return _sessions_of(changed)
+
+
+def presence_expired(now: dt.datetime | None = None) -> bool:
+    """Whether some relay left rows nobody vouched for in time (it died): a heartbeat clears them."""
+    return db_session.scalar(select(exists().where(CheckinPresence.seen_at < _cutoff(now)))) or False
 
 
 def _expire(now: dt.datetime) -> set[int]:
