@@ -6,19 +6,12 @@ import { onClosing, onSession } from "./closing.js";
 import { showCounts } from "./counts.js";
 import { addMessage, closePanel, openPanel, setLog, updatePanel } from "./panels.js";
 import { renderQueue } from "./queue.js";
-import { el, entries, logs, nameOf, panels, pending, report, rows, say, sessionId, shared, t } from "./state.js";
+import {
+  el, entries, logs, nameOf, notes, panels, pending, report, rows, say, sessionId, shared, t,
+} from "./state.js";
 import { clearTyping, showTyping } from "./typing.js";
 
 const forThisSession = (frame) => frame.session_id === undefined || frame.session_id === sessionId;
-
-/** The note a colleague handed over with the resident, above the conversation (not stored anywhere). */
-function showNote(id, from, note) {
-  const panel = panels.get(id);
-  if (!panel || !note) return;
-  panel.parts.noteFrom.replaceChildren(fillNodes(t.note_from, { from }));
-  panel.parts.noteText.textContent = note;
-  panel.parts.noteReceived.hidden = false;
-}
 
 export const handlers = {
   welcome() {
@@ -56,12 +49,13 @@ export const handlers = {
     if (!forThisSession(frame)) return;
     const id = frame.checkin_id;
     setLog(id, frame.messages);
+    // The note shows in the panel, now or when the queue says the resident is ours (whichever is later).
+    if (frame.note) notes.set(id, { from: frame.transferred_from.display_name, note: frame.note });
     const asked = pending.get(id) === "take";
     pending.delete(id);
     openPanel(id, asked);
     const name = nameOf(entries.get(id));
     if (frame.transferred_from) {
-      showNote(id, frame.transferred_from.display_name, frame.note);
       say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
     } else {
       say(fillNodes(t.taken, { name }));

@@ -5,7 +5,7 @@ import { messageKey } from "../relay-client.js";
 import { wireCloseForm } from "./outcome-form.js";
 import { typed } from "./typing.js";
 import {
-  avatarOf, cloneTemplate, data, el, entries, isMine, logs, nameOf, panels, pending, rows, say, send, shared, t,
+  avatarOf, cloneTemplate, data, el, entries, isMine, logs, nameOf, notes, panels, pending, rows, say, send, shared, t,
 } from "./state.js";
 
 export function openPanel(id, focus) {
@@ -117,6 +117,12 @@ export function updatePanel(id) {
   parts.logEmpty.hidden = walkIn || parts.log.children.length > 0;
   parts.mine.hidden = !mine;
   parts.transfer.hidden = walkIn;
+  const handed = notes.get(id);
+  if (handed && parts.noteReceived.hidden) {
+    parts.noteFrom.replaceChildren(fillNodes(t.note_from, { from: handed.from }));
+    parts.noteText.textContent = handed.note;
+    parts.noteReceived.hidden = false;
+  }
   if (walkIn && !panel.kindPreset) {
     // Someone counted by staff has not talked here: "visit only" is the likely record.
     panel.kindPreset = true;

@@ -20,6 +20,8 @@ export const rows = new Map();
 export const panels = new Map();
 /** checkin_id -> the conversation so far, oldest first. */
 export const logs = new Map();
+/** checkin_id -> {from, note}: what a colleague handed over with the resident (kept only on this screen). */
+export const notes = new Map();
 /** checkin_id -> the action this console asked for and still awaits ("take", "transfer", ...). */
 export const pending = new Map();
 /**
