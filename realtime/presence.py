@@ -2,8 +2,9 @@
 show them as connected (接続中) or away (離席中); the rule is webapp/checkins/operations/presence.py.
 
 Arrivals are written in batches: one statement (and commit) for everyone who connects meanwhile
-(a commit each was a third of a connection's database time). A heartbeat vouches for this relay's
-residents every RELAY_PRESENCE_HEARTBEAT_S and clears what a dead relay left behind.
+(a commit each was a third of a connection's database time). A heartbeat every
+RELAY_PRESENCE_HEARTBEAT_S says this relay is alive (one row, however many residents), puts its
+rows right if they slipped, and clears what a dead relay left behind.
 """
 from __future__ import annotations
 
@@ -23,20 +24,16 @@ log = logging.getLogger("realtime")
 class Presence:
     """Residents connected here: counted per check-in, written when the first opens and the last closes."""
 
-    def __init__(self, hub: Hub, db: Callable[..., Awaitable], read: Callable[..., Awaitable],
-                 publish: Callable[[str, dict], Awaitable]):
+    def __init__(self, hub: Hub, db: Callable[..., Awaitable], publish: Callable[[str, dict], Awaitable]):
         self.hub = hub
         self.db = db
-        self.read = read
         self.publish = publish
-        #: A random id per process: the rows of `checkin_presence` this relay vouches for.
+        #: A random id per process: its row in `relay_heartbeats` and its rows in `checkin_presence`.
         self.relay_id = uuid.uuid4().hex
         self.open: Counter[int] = Counter()
         self._sessions: dict[int, int] = {}
         self._arrived: set[int] = set()
         self._writing = False
-        #: This relay may still have rows to renew or clear (it had residents at the last heartbeat).
-        self._vouching = False
         #: Sessions whose waiting room hears the shorter wait a little later, and those asked again meanwhile.
         self._later: set[int] = set()
         self._later_again: set[int] = set()
@@ -57,7 +54,7 @@ class Presence:
                 ids, self._arrived = list(self._arrived), set()
                 try:
                     sessions = await self.db(operations.arrived, self.relay_id, ids)
-                except Exception:  # noqa: BLE001  (the heartbeat writes them again; consoles still hear of them)
+                except Exception:  # noqa: BLE001  (the heartbeat puts them right; consoles still hear of them)
                     log.exception("could not note residents as connected")
                     sessions = sorted({self._sessions[i] for i in ids if i in self._sessions})
                 await self._refresh(sessions)
@@ -93,13 +90,8 @@ class Presence:
             log.exception("could not note residents as connected")
 
     async def heartbeat(self) -> None:
-        """Vouch for this relay's residents; refresh the sessions whose presence changed. An idle relay
-        only looks (a read) for rows a dead relay left behind."""
-        local = list(self.open)
-        if not local and not self._vouching and not await self.read(operations.presence_expired):
-            return
-        self._vouching = bool(local)
-        await self._refresh(await self.db(operations.vouch, self.relay_id, local))
+        """Say this relay is alive; refresh the sessions whose presence changed."""
+        await self._refresh(await self.db(operations.heartbeat, self.relay_id, list(self.open)))
 
     async def beat(self, period_s: float) -> None:
         """The heartbeat, forever (a task of the relay)."""

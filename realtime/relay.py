@@ -47,7 +47,7 @@ class Relay:
         self.workers = Workers(self.config)
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
         self.hub = Hub(self.broker, self.read)  # the hub only reads (queue frames)
-        self.presence = Presence(self.hub, self.db, self.read, self.publish)
+        self.presence = Presence(self.hub, self.db, self.publish)
 
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""

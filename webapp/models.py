@@ -7,6 +7,7 @@ from webapp.checkins.models import (  # noqa: F401
     CheckinPromoter,
     Message,
     Outcome,
+    RelayHeartbeat,
     Term,
 )
 from webapp.db import Base  # noqa: F401

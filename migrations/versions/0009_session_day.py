@@ -7,8 +7,9 @@ Create Date: 2026-12-01
 `checkins.number` is the 受付番号 (1, 2, 3... in order of arrival within a session; unique per
 session, existing check-ins numbered by arrival). `checkin_promoters` credits every promoter who
 had a resident (the one who took them and each one they were transferred to).
-`checkin_presence` holds, per relay process, the residents with an open connection there and when
-that relay last vouched for them (a heartbeat): a relay that dies stops vouching, so its rows expire.
+`checkin_presence` holds, per relay process, the residents with an open connection there;
+`relay_heartbeats` when each relay last said it was alive: a relay that dies stops beating, so its
+residents stop counting as connected.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,10 +45,15 @@ def upgrade():
         "SELECT id, taken_by_id, COALESCE(taken_at, created_at) FROM checkins WHERE taken_by_id IS NOT NULL"
     )
     op.create_table(
+        'relay_heartbeats',
+        sa.Column('relay_id', sa.String(length=32), nullable=False),
+        sa.Column('seen_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('relay_id', name=op.f('pk_relay_heartbeats')),
+    )
+    op.create_table(
         'checkin_presence',
         sa.Column('checkin_id', sa.Integer(), nullable=False),
         sa.Column('relay_id', sa.String(length=32), nullable=False),
-        sa.Column('seen_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['checkin_id'], ['checkins.id'], name=op.f('fk_checkin_presence_checkin_id_checkins'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('checkin_id', 'relay_id', name=op.f('pk_checkin_presence')),
@@ -58,6 +64,7 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_checkin_presence_relay_id', table_name='checkin_presence')
     op.drop_table('checkin_presence')
+    op.drop_table('relay_heartbeats')
     op.drop_table('checkin_promoters')
     op.drop_index('ix_checkins_session_id_number', table_name='checkins')
     with op.batch_alter_table('checkins', schema=None) as batch_op:

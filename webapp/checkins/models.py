@@ -91,21 +91,31 @@ class CheckinPromoter(Base):
     user: Mapped[User] = relationship()
 
 
-class CheckinPresence(Base):
-    """A resident's open connection on one relay, vouched for by that relay's heartbeat.
+class RelayHeartbeat(Base):
+    """One relay process, and when it last said it was alive: its residents are connected while it is."""
 
-    No row for a check-in: not connected. A row not vouched for within PRESENCE_TTL_S (its relay
-    died): not connected either, and the next heartbeat of any relay deletes it.
+    __tablename__ = "relay_heartbeats"
+
+    #: A random id per relay process.
+    relay_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The relay's last heartbeat (every RELAY_PRESENCE_HEARTBEAT_S).
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CheckinPresence(Base):
+    """A resident's open connection on one relay (no row: not connected there).
+
+    Counts as connected while that relay's heartbeat is fresh (PRESENCE_TTL_S): a relay that dies
+    stops beating, so its residents turn "not connected" by themselves; the next heartbeat of any
+    relay deletes what it left behind.
     """
 
     __tablename__ = "checkin_presence"
 
     #: The resident's check-in.
     checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True)
-    #: The relay process holding the connection (a random id per process).
+    #: The relay process holding the connection.
     relay_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
-    #: When that relay last said the connection was open.
-    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Message(Base):

@@ -18,8 +18,7 @@ from webapp.checkins.operations.presence import (
     arrived,
     connected_ids,
     departed,
-    presence_expired,
-    vouch,
+    heartbeat,
 )
 from webapp.checkins.operations.queue import (
     counts,
@@ -43,6 +42,6 @@ __all__ = [
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
     "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",
     "take", "touch", "transfer", "waiting_count", "waiting_line",
-    "arrived", "connected_ids", "departed", "present_place", "presence_expired", "vouch",
+    "arrived", "connected_ids", "departed", "present_place", "heartbeat",
     "waiting_line_places",
 ]
