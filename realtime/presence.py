@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from realtime import events
 from realtime.hub import Hub
 from webapp.checkins import operations
+from webapp.exceptions import database_unreachable
 
 log = logging.getLogger("realtime")
 
@@ -94,13 +95,20 @@ class Presence:
         await self._refresh(await self.db(operations.heartbeat, self.relay_id, list(self.open)))
 
     async def beat(self, period_s: float) -> None:
-        """The heartbeat, forever (a task of the relay)."""
+        """The heartbeat, forever (a task of the relay); a failure is logged once until it works again."""
+        failing = False
         while True:
             await asyncio.sleep(period_s)
             try:
                 await self.heartbeat()
-            except Exception:  # noqa: BLE001
-                log.exception("presence heartbeat failed; trying again")
+                failing = False
+            except Exception as err:  # noqa: BLE001
+                if not failing:
+                    if database_unreachable(err):
+                        log.error("presence heartbeat: database unreachable (%s)", getattr(err, "orig", err))
+                    else:
+                        log.exception("presence heartbeat failed; trying again")
+                failing = True
 
     def _refresh_later(self, session_id: int) -> None:
         """Others' estimates count someone gone for PRESENCE_TTL_S more (a page reload is no leaving);
@@ -112,14 +120,13 @@ class Presence:
         self.hub.spawn(self._later_refresh(session_id))
 
     async def _later_refresh(self, session_id: int) -> None:
-        try:
-            await asyncio.sleep(operations.settings.presence_ttl_s + 0.5)
-            await self._refresh([session_id])
-        finally:
-            self._later.discard(session_id)
-            if session_id in self._later_again:
-                self._later_again.discard(session_id)
-                self._refresh_later(session_id)
+        await asyncio.sleep(operations.settings.presence_ttl_s + 0.5)  # cancelled at shutdown: nothing more
+        self._later.discard(session_id)
+        again = session_id in self._later_again
+        self._later_again.discard(session_id)
+        await self._refresh([session_id])
+        if again:
+            self._refresh_later(session_id)
 
     async def _refresh(self, session_ids) -> None:
         for session_id in session_ids:
