@@ -23,6 +23,8 @@ def test_a_resident_who_closes_the_tab_shows_as_away_in_the_console(browsing, se
     welcome = check_in(resident, sid, avatar_index=3, nickname="るり").wait_for("welcome")
     number = welcome["number"]
     resident.locator("#checkin-number").filter(has_text=f"受付番号 {number}").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    resident.screenshot(path=str(SCREENSHOTS / "presence-resident-number.png"), full_page=True)
     numbered = console.locator(".row-number", has_text=re.compile(f"^{number}$"))
     row = console.locator("#queue-body tr").filter(has=numbered)
     row.locator(".row-presence").filter(has_text="接続中").wait_for(timeout=30_000)
@@ -33,7 +35,6 @@ def test_a_resident_who_closes_the_tab_shows_as_away_in_the_console(browsing, se
     end_visit = row.get_by_role("button", name=re.compile("来場のみで終了"))
     remove = row.get_by_role("button", name=re.compile("退出させる（来場に数えない）"))
     assert end_visit.is_visible() and remove.is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     console.screenshot(path=str(SCREENSHOTS / "presence-away.png"), full_page=True)
 
     end_visit.click()
