@@ -195,6 +195,11 @@ def typing(checkin: CheckIn | None = None) -> dict:
     return {"type": "typing", "from": "resident", "checkin_id": checkin.id, "session_id": checkin.session_id}
 
 
+def credited(checkin: CheckIn) -> list[dict]:
+    """Everyone who had the resident, first taker first (both, after a transfer)."""
+    return [{"login": h.user.login, "display_name": h.user.display_name} for h in checkin.handlers]
+
+
 def outcome(out) -> dict:
     return {"kind": out.kind, "topics": [t.key for t in out.topics],
             "result": out.result.key if out.result else None,

@@ -151,12 +151,14 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
     def unit():
         out = operations.close(checkin_id, _staff(client.user_id), outcome.get("kind"), outcome.get("topics") or [],
                                outcome.get("result"), outcome.get("referred_to"))
-        return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
+        checkin = frames.fresh_checkin(checkin_id)
+        return checkin.session_id, frames.outcome(out), frames.credited(checkin)
 
-    session_id, recorded = await relay.db(unit)
+    session_id, recorded, promoters = await relay.db(unit)
     await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": "closed"}))
     await refresh(relay, session_id)
-    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
+    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded,
+                       "promoters": promoters})
 
 
 async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:

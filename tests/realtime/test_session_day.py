@@ -124,14 +124,15 @@ def test_a_transfer_note_reaches_the_new_promoter_with_the_conversation_and_both
     assert handoff["transferred"] is True and handoff["promoter"]["display_name"] == "主任推進員 tanaka"
 
     tanaka.send(type="close", checkin_id=alice_id, outcome=OUTCOME)
-    tanaka.next("closed", checkin_id=alice_id)
+    record = tanaka.next("closed", checkin_id=alice_id)
+    assert [p["login"] for p in record["promoters"]] == ["sato", "tanaka"]
     credited = db_session.scalars(select(CheckinPromoter.user_id).where(CheckinPromoter.checkin_id == alice_id)
                                   .order_by(CheckinPromoter.since)).all()
     assert credited == [world.user_ids["sato"], world.user_ids["tanaka"]]
     db_session.remove()
     auth.login("boss")
-    record = client.get(f"/staff/stats/sessions/{world.session_id}").get_data(as_text=True)
-    assert "主任推進員 sato → 主任推進員 tanaka" in record
+    page = client.get(f"/staff/stats/sessions/{world.session_id}").get_data(as_text=True)
+    assert "主任推進員 sato → 主任推進員 tanaka" in page
 
 
 def test_typing_reaches_the_right_people_without_text_and_a_burst_once(world, relay, peers, console):
