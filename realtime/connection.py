@@ -6,7 +6,7 @@ import logging
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.exceptions import ConnectionClosed
 
-from realtime import frames, handlers
+from realtime import frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.dispatch import dispatch, parse
 from realtime.events import REVOKED_CLOSE
@@ -47,15 +47,14 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
     finally:
         relay.hub.discard(client)
         await relay.hub.part_all(client)
-        if client.kind == "resident":
-            await relay.arrivals.touch([client.checkin_id])
+        if client.present:
+            await relay.presence.closed(client.checkin_id)
 
 
 async def _open_resident(relay: Relay, client: Client) -> None:
     await relay.hub.join(client, checkin_channel(client.checkin_id))
     await relay.hub.join(client, session_residents(client.session_id))
 
-    relay.arrivals.note(client.checkin_id)
     welcome, contacts = await relay.read(lambda: (
         frames.resident_welcome(frames.fresh_checkin(client.checkin_id)), operations.crisis_contacts()))
     broadcast([client.ws], dump(welcome))
@@ -64,8 +63,10 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     if welcome["urgent"] and welcome["status"] != "closed":
         broadcast([client.ws], dump({"type": "crisis", "contacts": contacts}))
     client.ready()
-    # A check-in made over HTTP reaches the consoles at the latest when its resident connects.
-    await handlers.refresh(relay, client.session_id)
+    # Connected (接続中) on every console, once written; a check-in made over HTTP reaches the
+    # consoles at the latest then.
+    client.present = True
+    relay.presence.opened(client.checkin_id, client.session_id)
 
 
 async def _open_staff(relay: Relay, client: Client) -> None:

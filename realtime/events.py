@@ -74,6 +74,13 @@ def resident_wrote(msg: Message, checkin: CheckIn, crisis_contacts: list) -> Eve
     return events
 
 
+def resident_typing(checkin: CheckIn | None) -> Events:
+    """A resident is writing: to the staff who would read the line (no text, nothing to other residents)."""
+    if checkin is None or checkin.status not in operations.OPEN_STATUSES:
+        return []
+    return [(_staff_audience(checkin), frame_of(frames.typing(checkin)))]
+
+
 def resident_left(checkin: CheckIn) -> Events:
     """A resident pressed "leave": the promoter in consultation with them is told; the queue moves."""
     events = []

@@ -5,6 +5,7 @@ then publishes and acknowledges, so nothing acknowledged is lost if the relay di
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from realtime import events, frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.events import frame_of
+from webapp import limits
 from webapp.checkins import operations
 from webapp.checkins.operations.records import load_session
 from webapp.db import db_session
@@ -84,6 +86,22 @@ async def resident_erase(relay: Relay, client: Client, frame: dict) -> None:
     await publish_all(relay, await relay.db(lambda: events.resident_erased(operations.erase_own(client.checkin_id))))
 
 
+def _may_type(client: Client) -> bool:
+    """At most one `typing` per connection every TYPING_INTERVAL_S; the extra ones are dropped silently."""
+    now = time.monotonic()
+    if now - client.typing_at < limits.TYPING_INTERVAL_S:
+        return False
+    client.typing_at = now
+    return True
+
+
+async def resident_typing(relay: Relay, client: Client, frame: dict) -> None:
+    """The resident is writing: to the promoter who has them, or the session's staff before hand-off."""
+    _read(frame, "resident")
+    if _may_type(client):
+        await publish_all(relay, await relay.read(lambda: events.resident_typing(operations.get(client.checkin_id))))
+
+
 # --- staff ----------------------------------------------------------------------------------
 
 async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
@@ -92,11 +110,12 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         checkin = operations.take(checkin_id, _staff(client), mode)
-        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin)
+        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin), frames.claimed(checkin)
 
-    session_id, handoff, taken = await relay.db(unit)
+    session_id, handoff, taken, claimed = await relay.db(unit)
     if handoff is not None:
         await relay.publish(checkin_channel(checkin_id), frame_of(handoff))
+    await relay.publish(session_staff(session_id), frame_of(claimed))  # every console drops its 新着 badge
     await refresh(relay, session_id)
     client.send_frame(taken)
 
@@ -133,12 +152,14 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
     def unit():
         out = operations.close(checkin_id, _staff(client), outcome.get("kind"), outcome.get("topics") or [],
                                outcome.get("result"), outcome.get("referred_to"))
-        return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
+        checkin = frames.fresh_checkin(checkin_id)
+        return checkin.session_id, frames.outcome(out), frames.credited(checkin)
 
-    session_id, recorded = await relay.db(unit)
+    session_id, recorded, promoters = await relay.db(unit)
     await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": "closed"}))
     await refresh(relay, session_id)
-    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
+    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded,
+                       "promoters": promoters})
 
 
 async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
@@ -156,17 +177,20 @@ async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
 
 
 async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
-    """Extension: hand a taken resident to another promoter of the session."""
+    """Hand a taken resident to another promoter of the session, with an optional note for them.
+
+    The note is not stored: it travels only in the new promoter's `taken` frame."""
     transfer = _read(frame, "staff")
-    checkin_id, to_login = transfer.checkin_id, transfer.to_login
+    checkin_id, to_login, note = transfer.checkin_id, transfer.to_login, (transfer.note or "").strip()
 
     def unit():
         user = _staff(client)
         checkin = operations.transfer(checkin_id, user, to_login)
         target = checkin.taken_by
-        return (checkin.session_id, frames.handoff(checkin), target.id,
+        return (checkin.session_id, frames.handoff(checkin, transferred=True), target.id,
                 {"login": target.login, "display_name": target.display_name},
-                frames.taken(checkin, transferred_from={"login": user.login, "display_name": user.display_name}))
+                frames.taken(checkin, transferred_from={"login": user.login, "display_name": user.display_name},
+                             note=note or None))
 
     session_id, handoff, target_id, target, taken = await relay.db(unit)
     if handoff is not None:
@@ -219,11 +243,28 @@ async def staff_extend(relay: Relay, client: Client, frame: dict) -> None:
     await publish_all(relay, await relay.db(unit))
 
 
+async def staff_typing(relay: Relay, client: Client, frame: dict) -> None:
+    """The promoter is writing to a resident they have taken: to that resident only (else nothing)."""
+    checkin_id = _read(frame, "staff").checkin_id
+    if not _may_type(client):
+        return
+
+    def unit():
+        user = _staff(client)
+        checkin = operations.get(checkin_id)
+        if checkin is None or checkin.status != "in_consultation" or checkin.taken_by_id != user.id:
+            return []
+        return [(checkin_channel(checkin.id), frame_of(frames.typing()))]
+
+    await publish_all(relay, await relay.read(unit))
+
+
 async def ping(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame({"type": "pong"})
 
 
-RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "ping": ping}
+RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "typing": resident_typing,
+            "ping": ping}
 STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
          "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
-         "extend": staff_extend, "ping": ping}
+         "extend": staff_extend, "typing": staff_typing, "ping": ping}

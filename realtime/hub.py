@@ -51,6 +51,10 @@ class Client:
     #: Until the welcome is sent, frames wait here so the welcome always comes first.
     backlog: list[str] | None = dataclasses.field(default_factory=list)
     last_queue: str | None = None
+    #: A resident's connection counted as present (realtime.presence) since its welcome went out.
+    present: bool = False
+    #: When this connection's last `typing` went out (time.monotonic), for the throttle.
+    typing_at: float = float("-inf")
 
     def send(self, text: str) -> None:
         if self.backlog is not None:

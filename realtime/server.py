@@ -3,7 +3,7 @@
 `run(config, host, port, stop)` serves until `stop` resolves; `main(...)` adds SIGINT/SIGTERM
 handling for the `serve` and `relay` commands. The jobs live in their own modules: the handshake
 (realtime.handshake), a connection's life (realtime.connection), dispatch by `"type"`
-(realtime.dispatch), batched arrivals (realtime.arrivals), upkeep (realtime.upkeep) and which
+(realtime.dispatch), presence (realtime.presence), upkeep (realtime.upkeep) and which
 sessions a staff connection follows (realtime.following).
 """
 from __future__ import annotations
@@ -56,10 +56,13 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
             if on_ready is not None:
                 on_ready(bound)
             maintenance = asyncio.create_task(upkeep.maintain(relay), name="relay-upkeep")
+            heartbeat = asyncio.create_task(relay.presence.beat(float(relay.config["RELAY_PRESENCE_HEARTBEAT_S"])),
+                                            name="relay-presence")
             try:
                 await (stop if stop is not None else asyncio.get_running_loop().create_future())
             finally:
                 maintenance.cancel()
+                heartbeat.cancel()
                 server.close()  # every open connection gets 1001 (going away)
     finally:
         notify.detach(asyncio.get_running_loop(), relay.broker)

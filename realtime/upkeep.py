@@ -42,7 +42,7 @@ async def _until_next_deadline(relay: Relay, period: float) -> float:
 
 
 async def upkeep(relay: Relay) -> None:
-    await relay.arrivals.touch([c.checkin_id for c in relay.hub.clients if c.kind == "resident"])
+    await relay.presence.touch_connected()
     await _send_closing_notices(relay)
     await _let_go_stale(relay)
     relay.hub.refresh_staff()  # waited_s moves on; visitors recorded over HTTP show up

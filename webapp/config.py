@@ -119,6 +119,10 @@ def load(instance: Path) -> dict:
         "RELAY_CHANNEL_PREFIX": os.environ.get("RELAY_CHANNEL_PREFIX", "ikomaru:relay:"),
         # Seconds between rounds of relay upkeep; closing notices and ends also wake it on time.
         "RELAY_MAINTENANCE_S": float(os.environ.get("RELAY_MAINTENANCE_S", "30")),
+        # Presence (接続中 / 離席中): each relay says it is alive (its residents connected) every
+        # RELAY_PRESENCE_HEARTBEAT_S; a word not renewed within PRESENCE_TTL_S (a dead relay's) expires.
+        "RELAY_PRESENCE_HEARTBEAT_S": float(os.environ.get("RELAY_PRESENCE_HEARTBEAT_S", "2")),
+        "PRESENCE_TTL_S": float(os.environ.get("PRESENCE_TTL_S", "8")),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         "CANCELLED_FEED_DAYS": 60,
         # Seconds a public, anonymous answer may be reused (webapp/microcache.py); 0 turns it off.
