@@ -18,6 +18,7 @@ from websockets.asyncio.server import serve
 from realtime import connection, handshake, notify, upkeep
 from realtime.origins import default_origins
 from realtime.relay import Relay
+from webapp.audit import receivers as audit_receivers
 from webapp.checkins import operations
 from webapp.db import bind
 
@@ -39,6 +40,7 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
     if bind_database:
         bind(config["DATABASE_URL"])
     operations.configure(config)
+    audit_receivers.connect()  # takes, closes and extensions made here are audited (no web request here)
     logging.getLogger("websockets").setLevel(logging.WARNING)  # its INFO lines would name clients
     relay = Relay(config)
     await relay.broker.start(relay.hub.on_message)

@@ -25,9 +25,14 @@ def demo_command(if_empty):
 
 @click.command("purge", cls=OneLineCommand)
 def purge_command():
-    """Delete message texts, nicknames and reservation notes past their retention (counts and outcomes stay)."""
+    """Delete message texts, nicknames and reservation notes past their retention (counts and outcomes stay),
+    and audit events past theirs."""
+    from webapp.audit import operations as audit
     from webapp.checkins.retention import purge_expired
 
     purged = purge_expired(current_app.config["MESSAGE_RETENTION_DAYS"])
+    events = audit.purge_older_than(current_app.config["AUDIT_RETENTION_DAYS"])
+    audit.record(None, "purge", f"messages:{purged.messages} audit_events:{events}")
     click.echo(f"purged {purged.messages} message texts and {purged.announcements} announcements; "
-               f"blanked {purged.nicknames_and_notes} nicknames and reservation notes")
+               f"blanked {purged.nicknames_and_notes} nicknames and reservation notes; "
+               f"deleted {events} audit events past AUDIT_RETENTION_DAYS")

@@ -98,6 +98,7 @@ def create_session(spec: SessionSpec) -> Session:
     db_session.add(session)
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_created.send(session, actor=None)
     return session
 
 
@@ -198,6 +199,7 @@ def update_session(session: Session, changes: Mapping) -> Session:
     session.updated_at = utcnow()
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_updated.send(session, actor=None, status_before=before[-1])
     return session
 
 
@@ -217,6 +219,7 @@ def extend_session(session: Session, user: User, minutes: int) -> Session:
     session.ends_at, session.sequence, session.updated_at = ends_at, session.sequence + 1, utcnow()
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_extended.send(session, actor=user, minutes=minutes)
     return session
 
 

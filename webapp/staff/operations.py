@@ -7,6 +7,7 @@ import secrets
 
 from sqlalchemy import select, update
 
+from webapp import signals
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.staff.models import ROLES, ApiToken, User
@@ -42,6 +43,7 @@ def create_user(login: str, role: str, display_name: str, password: str) -> User
     user = User(login=login, role=role, display_name=display_name, password_hash=hash_password(password))
     db_session.add(user)
     db_session.commit()
+    signals.account_changed.send(user, change="created", actor=None)
     return user
 
 
@@ -56,11 +58,14 @@ def update_user(user: User, display_name: str | None = None, role: str | None = 
         if role not in ROLES:
             raise DomainError("invalid_role", "Role must be admin or promoter.", 400)
         user.role = role
+    flipped = active is not None and active != user.active
     if active is not None:
         user.active = active
         if not active:
             _revoke_all(user)
     db_session.commit()
+    if flipped:
+        signals.account_changed.send(user, change="activated" if active else "deactivated", actor=None)
     return user
 
 
@@ -68,6 +73,7 @@ def set_password(user: User, password: str) -> None:
     _check_password(password)
     user.password_hash = hash_password(password)
     db_session.commit()
+    signals.account_changed.send(user, change="password_changed", actor=None)
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -87,6 +93,7 @@ def issue_api_token(user: User) -> str:
     token = "ikm_" + secrets.token_urlsafe(32)
     db_session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
     db_session.commit()
+    signals.account_changed.send(user, change="token_issued", actor=None)
     return token
 
 
@@ -110,6 +117,7 @@ def revoke_api_tokens(user: User) -> None:
     """Revoke every API token of `user`."""
     _revoke_all(user)
     db_session.commit()
+    signals.account_changed.send(user, change="tokens_revoked", actor=None)
 
 
 def rotate_feed_token(user: User) -> str:
