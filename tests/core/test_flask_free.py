@@ -13,7 +13,7 @@ WEB_STACK = ("flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug")
 DOMAIN = ("webapp.models", "webapp.exceptions", "webapp.config", "webapp.db", "webapp.timeutil",
           "webapp.checkins.operations", "webapp.checkins.retention", "webapp.sessions.operations",
           "webapp.reservations.operations", "webapp.staff.operations", "webapp.stats.queries",
-          "realtime.tokens", "realtime.frames")
+          "webapp.audit.operations", "webapp.audit.receivers", "realtime.tokens", "realtime.frames")
 
 
 def _web_stack_loaded_by(*modules: str) -> list[str]:
