@@ -39,6 +39,23 @@ LIMITS = {
 LOOKUPS = ("reservations.show", "reservations.cancel", "reservations.move", "reservations.lookup",
            "api.get_reservation", "api.cancel_reservation", "calendars.reservation_ics")
 LOOKUP_LIMIT = "30 per minute; 300 per hour"
+#: Check-ins that may carry a reservation code: those that do spend the same budget.
+CODE_CHECKINS = ("checkins.start", "checkins_api.create_checkin")
+#: Bodies larger than this are refused by the API (413) before anyone reads them; not read here either.
+_BODY_PEEK_MAX = 16 * 1024
+
+
+def _carries_no_code() -> bool:
+    """A check-in without a reservation code looks nothing up (exempt from the look-up budget)."""
+    if request.form:
+        return not request.form.get("reservation_code", "").strip()
+    if (request.content_length or 0) > _BODY_PEEK_MAX:
+        return True
+    try:
+        sent = request.get_json(silent=True)
+    except RecursionError:  # "[" * 4000: the view answers 400 invalid_json
+        return True
+    return not (isinstance(sent, dict) and sent.get("reservation_code"))
 
 
 def init_app(app: Flask) -> Limiter:
@@ -62,5 +79,9 @@ def init_app(app: Flask) -> Limiter:
         if endpoint not in app.view_functions:
             raise RuntimeError(f"LOOKUPS names an endpoint the app does not have: {endpoint}")
         app.view_functions[endpoint] = lookups(app.view_functions[endpoint])
+    code_checkins = limiter.shared_limit(LOOKUP_LIMIT, scope="code-lookups", methods=["POST"],
+                                         exempt_when=_carries_no_code)
+    for endpoint in CODE_CHECKINS:
+        app.view_functions[endpoint] = code_checkins(app.view_functions[endpoint])
     app.extensions["ikomaru.limiter"] = limiter
     return limiter

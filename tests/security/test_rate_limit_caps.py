@@ -121,11 +121,13 @@ def test_looking_codes_up_is_limited_whatever_the_method_and_the_refusal_says_so
         db_session.remove()
     per_minute = int(LOOKUP_LIMIT.split()[0])
     guessing = app.test_client()
-    tries = [("GET", f"/api/v1/reservations/{code}"), ("DELETE", "/api/v1/reservations/AAAAA-BBBBB-CCCCC"),
-             ("GET", f"/reservations/{code}"), ("GET", f"/api/v1/reservations/{code}.ics"),
-             ("GET", "/reservations/AAAAA-BBBBB-CCCCD/cancel")]
-    answers = [guessing.open(tries[n % len(tries)][1], method=tries[n % len(tries)][0],
-                             **via("203.0.113.9")).status_code for n in range(per_minute)]
+    tries = [("GET", f"/api/v1/reservations/{code}", None), ("DELETE", "/api/v1/reservations/AAAAA-BBBBB-CCCCC", None),
+             ("GET", f"/reservations/{code}", None), ("GET", f"/api/v1/reservations/{code}.ics", None),
+             ("GET", "/reservations/AAAAA-BBBBB-CCCCD/cancel", None),
+             ("POST", f"/api/v1/sessions/{limited.ids['S']}/checkins", {"avatar": "cat",
+                                                                         "reservation_code": "AAAAA-BBBBB-CCCCE"})]
+    answers = [guessing.open(path, method=method, json=body, **via("203.0.113.9")).status_code
+               for method, path, body in (tries[n % len(tries)] for n in range(per_minute))]
     assert 429 not in answers and 500 not in answers
     api = guessing.get(f"/api/v1/reservations/{code}", **via("203.0.113.9"))
     assert api.status_code == 429 and api.get_json()["error"]["code"] == "rate_limited"
@@ -134,6 +136,11 @@ def test_looking_codes_up_is_limited_whatever_the_method_and_the_refusal_says_so
     assert page.status_code == 429
     page = guessing.get(f"/reservations/{code}", **via("203.0.113.9"))
     assert page.status_code == 429 and "少し待ってから" in page.get_data(as_text=True)
+    checkin = guessing.post(f"/api/v1/sessions/{limited.ids['S']}/checkins", **via("203.0.113.9"),
+                            json={"avatar": "cat", "reservation_code": "AAAAA-BBBBB-CCCCF"})
+    assert checkin.status_code == 429  # a check-in by code is a look-up too
+    assert guessing.post(f"/api/v1/sessions/{limited.ids['S']}/checkins", json={"avatar": "cat"},
+                         **via("203.0.113.9")).status_code == 201  # without a code it is not
     assert app.test_client().get(f"/api/v1/reservations/{code}", **via("198.51.100.9")).status_code == 200
 
 
