@@ -6,7 +6,11 @@ import re
 import pytest
 from sqlalchemy import text
 
+from tests.realtime import conftest as realtime
 from webapp.db import db_session
+
+#: The realtime folder's fixtures: takes and closes are made over a real relay here too.
+peers, relay, relay_config, world = realtime.peers, realtime.relay, realtime.relay_config, realtime.world
 
 API = "/api/v1/audit"
 
