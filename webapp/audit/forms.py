@@ -6,6 +6,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from webapp import limits
@@ -48,7 +49,8 @@ class AuditFilterForm(FlaskForm):
     last = StringField(_l("この日まで"), name="to", validators=[Optional(), _day], render_kw={"type": "date"})
     action = SelectField(_l("操作の種類"), validate_choice=False,
                          validators=[Optional(), AnyOf(ACTIONS, message=_l("一覧から操作を選んでください。"))],
-                         choices=[("", _l("すべて"))] + [(a, ACTION_LABELS[a]) for a in ACTIONS])
+                         choices=[SelectChoice("", _l("すべて")),
+                                  *(SelectChoice(a, ACTION_LABELS[a]) for a in ACTIONS)])
     actor = StringField(_l("操作した人（ログイン名）"), validators=[Optional(), Length(max=limits.LOGIN_MAX)])
 
     def validate_last(self, field) -> None:
