@@ -71,13 +71,18 @@ def login():
             return _no_store(render_template("staff/login.html", form=form), 429)
         if user is not None:
             caps.give_back(attempt)  # only failures count against the account
-            login_user(user)
-            audit.signed_in(user)
+            _finish_login(user)
             return redirect(safe_next(form.next.data, url_for("staff.home")))
         audit.login_failed(form.login.data)
         # One answer for an unknown login, a wrong password or a deactivated account.
         form.form_errors.append(_("ログイン名またはパスワードが違います。"))
     return _no_store(render_template("staff/login.html", form=form), status)
+
+
+def _finish_login(user: User) -> None:
+    """Sign `user` in, once every step of the sign-in (password, second factor) has passed."""
+    login_user(user)
+    audit.signed_in(user)
 
 
 @bp.post("/staff/logout")
