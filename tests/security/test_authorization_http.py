@@ -209,7 +209,7 @@ ROUTES = [
     Call("GET", "/staff/stats", staff(200), lambda c: "/staff/stats"),
     Call("GET", "/staff/stats/sessions/<int:session_id>", assigned(200), lambda c: f"/staff/stats/sessions/{c.S}"),
     Call("GET", "/calendars/settings", staff(200), lambda c: "/calendars/settings"),
-    Call("POST", "/calendars/settings", staff(200), lambda c: "/calendars/settings", form=lambda c: {}),
+    Call("POST", "/calendars/settings", staff(303), lambda c: "/calendars/settings", form=lambda c: {}),
     # admins: accounts
     Call("GET", "/admin/users", admin(200), lambda c: "/admin/users"),
     Call("GET", "/admin/users/new", admin(200), lambda c: "/admin/users/new"),
@@ -222,7 +222,7 @@ ROUTES = [
          form=lambda c: {"password": "another-long-pass"}),
     Call("POST", "/admin/users/<int:user_id>/active", admin(302), lambda c: f"/admin/users/{new_user(c)}/active",
          form=lambda c: {}),
-    Call("POST", "/admin/users/<int:user_id>/tokens", admin(200), lambda c: f"/admin/users/{new_user(c)}/tokens",
+    Call("POST", "/admin/users/<int:user_id>/tokens", admin(303), lambda c: f"/admin/users/{new_user(c)}/tokens",
          form=lambda c: {}),
     Call("POST", "/admin/users/<int:user_id>/tokens/revoke", admin(302),
          lambda c: f"/admin/users/{c.world.user_ids['sato']}/tokens/revoke", form=lambda c: {}),
@@ -297,6 +297,11 @@ ROUTES = [
     Call("GET", "/api/v1/realtime/token", api_staff(200), lambda c: "/api/v1/realtime/token"),
     Call("GET", "/api/v1/stats", api_staff(200), lambda c: "/api/v1/stats?fiscal_year=2026"),
     Call("GET", "/api/v1/stats.csv", api_staff(200), lambda c: "/api/v1/stats.csv?fiscal_year=2026"),
+    # last: ending reception of the running session S would refuse the check-ins above
+    Call("GET", "/staff/sessions/<int:session_id>/reception", assigned(200),
+         lambda c: f"/staff/sessions/{c.S}/reception"),
+    Call("POST", "/staff/sessions/<int:session_id>/reception", assigned(302),
+         lambda c: f"/staff/sessions/{c.S}/reception", form=lambda c: {}),
 ]
 
 

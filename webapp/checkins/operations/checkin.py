@@ -15,7 +15,7 @@ from webapp.checkins.operations.records import _clean, load_session
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
-from webapp.sessions.queries import is_open
+from webapp.sessions.queries import is_open, reception_ended
 from webapp.staff.models import User
 from webapp.timeutil import local
 
@@ -40,6 +40,8 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
         require_staff(staff, session)
         if session.status != "scheduled" or local(now).date() != session.date:
             raise DomainError("session_not_open", "Visitors can be recorded only on the session's day.", 409)
+        if reception_ended(session):
+            raise DomainError("session_not_open", "Reception for this session has ended.", 409)
     checkin = CheckIn(session_id=session.id, avatar=avatar, nickname=nickname, created_at=now, last_seen_at=now,
                       reservation_id=_reservation_for(session, reservation_code))
     if staff is not None:

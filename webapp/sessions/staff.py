@@ -1,0 +1,48 @@
+"""Staff pages for a running session: ending reception early (a promoter of the session or an admin)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from webapp.checkins.operations import can_staff, counts
+from webapp.db import db_session, utcnow
+from webapp.exceptions import DomainError
+from webapp.sessions import queries, reception
+from webapp.sessions.models import Session
+
+bp = Blueprint("staff_sessions", __name__, template_folder="templates")
+
+
+def _staffed_session(session_id: int) -> Session:
+    """The session, for an admin or one of its promoters only."""
+    session = db_session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    if not can_staff(current_user._get_current_object(), session):
+        abort(403)
+    return session
+
+
+@bp.route("/staff/sessions/<int:session_id>/reception", methods=["GET", "POST"])
+@login_required
+def reception_end(session_id: int):
+    """Confirm, then end reception: the page says what happens to those waiting and to later reservations."""
+    session = _staffed_session(session_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            reception.end_reception(session, current_user._get_current_object())
+        except DomainError:
+            flash(_("この相談会は、いま受付を終了できる状態ではありません。"), "error")
+        else:
+            flash(_("受付を終了しました。新しい受付と来場の記録はできません。お待ちの方には、順番にお話をうかがってください。"),
+                  "success")
+        return redirect(url_for("staff_sessions.reception_end", session_id=session.id))
+    held = reception.held_slots(session, after=utcnow())  # reservations still to come
+    response = make_response(render_template(
+        "sessions/reception_end.html", session=session, form=form, can_end="end_reception" in queries.actions(session),
+        waiting=counts(session.id)["waiting"], held=held), 400 if form.is_submitted() else 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
