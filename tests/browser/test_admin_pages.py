@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import AxeAudit
-from tests.browser.conftest import PASSWORDS, PHONE, TOKYO
+from tests.browser.conftest import PHONE, TOKYO
 from tests.browser.steps import check_in
 
 pytestmark = pytest.mark.browser
@@ -44,14 +44,7 @@ def shots(tmp_path):
 
 
 def staff(browsing, login: str, viewport: dict = OFFICE, lang: str = "ja"):
-    """A page logged in through the real login form, at `viewport`, in `lang`."""
-    page = browsing.page(viewport, lang)
-    page.goto("/staff/login")
-    page.locator("input[name=login]").fill(login)
-    page.locator("input[name=password]").fill(PASSWORDS[login])
-    page.locator("form.narrow-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
-    return page
+    return browsing.staff_page(login, lang, viewport)
 
 
 def session_via_api(server, *, days: int = 0, minutes_ago: int | None = None, minutes_left: int = 60,

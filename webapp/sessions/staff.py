@@ -1,35 +1,25 @@
 """Staff pages for a running session: ending reception early (a promoter of the session or an admin)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from webapp.checkins.operations import can_staff, counts
-from webapp.db import db_session, utcnow
+from webapp.checkins.operations import counts
+from webapp.db import utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions import queries, reception
-from webapp.sessions.models import Session
+from webapp.sessions.views import get_staffed_session
 
 bp = Blueprint("staff_sessions", __name__, template_folder="templates")
-
-
-def _staffed_session(session_id: int) -> Session:
-    """The session, for an admin or one of its promoters only."""
-    session = db_session.get(Session, session_id)
-    if session is None:
-        abort(404)
-    if not can_staff(current_user._get_current_object(), session):
-        abort(403)
-    return session
 
 
 @bp.route("/staff/sessions/<int:session_id>/reception", methods=["GET", "POST"])
 @login_required
 def reception_end(session_id: int):
     """Confirm, then end reception: the page says what happens to those waiting and to later reservations."""
-    session = _staffed_session(session_id)
+    session = get_staffed_session(session_id)
     form = FlaskForm()
     if form.validate_on_submit():
         try:

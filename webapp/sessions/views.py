@@ -6,9 +6,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_pgettext
+from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from webapp.checkins.operations import crisis_contacts
+from webapp.checkins.operations import can_staff, crisis_contacts
 from webapp.db import db_session, read_only, utcnow
 from webapp.i18n import LANG_COOKIE, LANGUAGES
 from webapp.reservations.forms import ReserveForm
@@ -104,6 +105,14 @@ def get_session_or_404(session_id: int) -> Session:
     session = db_session.get(Session, session_id)
     if session is None:
         abort(404)
+    return session
+
+
+def get_staffed_session(session_id: int) -> Session:
+    """The session, for an admin or one of its promoters only (404 unknown, 403 for anyone else)."""
+    session = get_session_or_404(session_id)
+    if not can_staff(current_user._get_current_object(), session):
+        abort(403)
     return session
 
 
