@@ -27,18 +27,20 @@ PHONE_HEIGHT = 812
 
 @pytest.fixture
 def shots(tmp_path):
-    """shot(page, name): a full-page screenshot in the test's tmp dir, copied to SCREENSHOT_DIR when set."""
+    """shot(page, name): what the screen shows and the whole page, in the test's tmp dir (and SCREENSHOT_DIR)."""
     folder = tmp_path / "screenshots"
     folder.mkdir()
     extra = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 
     def shot(page, name: str) -> Path:
-        path = folder / f"admin-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        screen, whole = folder / f"admin-{name}.png", folder / f"admin-{name}-full.png"
+        page.screenshot(path=str(screen))
+        page.screenshot(path=str(whole), full_page=True)
         if extra is not None:
             extra.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, extra / path.name)
-        return path
+            for path in (screen, whole):
+                shutil.copy(path, extra / path.name)
+        return screen
 
     return shot
 
@@ -290,10 +292,15 @@ def test_the_header_fits_a_phone_and_the_console_never_scrolls_sideways(browsing
     shots(page, f"8-menu-open-{lang}-375")
     audit.check(page, "menu open")
 
+    status, _ = server.api("POST", f"/sessions/{today['id']}/checkins", {"avatar": "cat", "nickname": "みなと"})
+    assert status == 201  # a row in the queue, as on the day
     page.goto(f"/staff/sessions/{today['id']}/console")
     page.locator("#console").wait_for()
-    page.locator("#connection-status").filter(has_not_text=re.compile("接続しています|Connecting")).wait_for(
-        timeout=30_000)
+    page.locator("#connection-status").filter(has_text=re.compile("^(接続中|Connected)$")).wait_for(
+        state="attached", timeout=30_000)
+    shots(page, f"8-console-queue-{lang}-375")
+    page.locator("#queue-body .row-open").first.click()  # a resident's panel open, as on the day
+    page.locator("#panels .chat-panel").first.wait_for()
     assert no_sideways_scroll(page) <= 0
     logout = page.locator("details.staff-menu .nav-logout button")
     page.locator("details.staff-menu summary").click()

@@ -133,12 +133,18 @@ def _still_used(slot_ids: list[int]) -> set[int]:
 
 
 def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, day: dt.date | None = None) -> None:
-    """Move a session in time (to another `day` too); held slots shift with it and must still fit."""
+    """Move a session in time (to another `day` too); held slots shift with it and must still fit.
+
+    A longer or shorter session keeps its slots at their clock times: free ones outside the new
+    hours go, a held one outside them refuses the change (`slot_reserved`).
+    """
     day = day or session.date
     if (day, starts_at, ends_at) == (session.date, session.starts_at, session.ends_at):
         return  # the edit form always sends the times: unchanged, the slots stay as they are
     _check_times(day, starts_at, ends_at)
     delta = starts_at - session.starts_at
+    if ends_at - session.ends_at != delta:  # longer or shorter: slots keep their clock times (on the new day)
+        delta = dt.timedelta(days=(day - session.date).days)
     if active_reservations(session) == 0 and session.slots:
         _recut(session, starts_at, ends_at, *slot_shape(session))
     else:

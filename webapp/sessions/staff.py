@@ -27,8 +27,7 @@ def reception_end(session_id: int):
         except DomainError:
             flash(_("この相談会は、いま受付を終了できる状態ではありません。"), "error")
         else:
-            flash(_("受付を終了しました。新しい受付と来場の記録はできません。お待ちの方には、順番にお話をうかがってください。"),
-                  "success")
+            flash(_("受付を終了しました。"), "success")
         return redirect(url_for("staff_sessions.reception_end", session_id=session.id))
     held = reception.held_slots(session, after=utcnow())  # reservations still to come
     response = make_response(render_template(
