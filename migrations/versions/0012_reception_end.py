@@ -1,7 +1,7 @@
 """ending reception early: when staff stopped new check-ins and walk-ins for a running session
 
-Revision ID: 0009_reception_end
-Revises: 0008_checkin_reservation_unique
+Revision ID: 0012_reception_end
+Revises: 0011_session_day
 Create Date: 2026-12-01
 
 `sessions.reception_ended_at` is set when a promoter of the session or an admin ends reception
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_reception_end'
-down_revision = '0008_checkin_reservation_unique'
+revision = '0012_reception_end'
+down_revision = '0011_session_day'
 branch_labels = None
 depends_on = None
 
