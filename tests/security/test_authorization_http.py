@@ -313,6 +313,10 @@ ROUTES = [
     Call("GET", "/api/v1/realtime/token", api_staff(200), lambda c: "/api/v1/realtime/token"),
     Call("GET", "/api/v1/stats", api_staff(200), lambda c: "/api/v1/stats?fiscal_year=2026"),
     Call("GET", "/api/v1/stats.csv", api_staff(200), lambda c: "/api/v1/stats.csv?fiscal_year=2026"),
+    # admins: the audit log
+    Call("GET", "/admin/audit", admin(200), lambda c: "/admin/audit"),
+    Call("GET", "/admin/audit.csv", admin(200), lambda c: "/admin/audit.csv"),
+    Call("GET", "/api/v1/audit", api_admin(200), lambda c: "/api/v1/audit"),
     # last: ending reception of the running session S would refuse the check-ins above
     Call("GET", "/staff/sessions/<int:session_id>/reception", assigned(200),
          lambda c: f"/staff/sessions/{c.S}/reception"),

@@ -98,6 +98,13 @@ RESPONSE_SCHEMAS = {
         "visits": {"type": "integer", "description": "Check-ins (来場)."},
         "consultations": {"type": "integer", "description": "Check-ins closed as a consultation (相談)."},
         "waiting": {"type": "integer"}, "in_consultation": {"type": "integer"}}},
+    "AuditEvent": {"type": "object", "required": ["at", "actor", "action", "target"], "properties": {
+        "at": TIME,
+        "actor": {"type": "string", "example": "sato",
+                  "description": 'The login that acted; "(cli)" for a command, "(system)", or "" before sign-in.'},
+        "action": {"type": "string", "example": "take", "description": "login, login_failed, take, close, ..."},
+        "target": {"type": "string", "example": "checkin:123",
+                   "description": "Ids only (checkin:123, session:45, user:sato); never a resident's text."}}},
     "RealtimeToken": {"type": "object", "required": ["token", "ws_url"], "properties": {
         "token": {"type": "string"}, "ws_url": {"type": "string"}}},
     "Stats": {

@@ -51,6 +51,8 @@ def reservation_error(err: DomainError) -> str:
         "too_many_reservations": _(
             "ひとつの端末から同じ相談会に予約できるのは%(n)d件までです。ほかの方も予約できるよう、ご協力をお願いします。"
             "予約がなくても、当日そのまま参加できます。", n=cap_limit()),
+        "session_busy": _("いまこの相談会への予約が集中しています。しばらく待ってからもう一度お試しください。"
+                          "予約がなくても、当日そのまま参加できます。"),
     }
     return messages.get(err.code, _("予約できませんでした。もう一度お試しください。"))
 

@@ -98,6 +98,7 @@ def create_session(spec: SessionSpec) -> Session:
     db_session.add(session)
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_created.send(session, actor=None)
     return session
 
 
@@ -217,6 +218,7 @@ def update_session(session: Session, changes: Mapping) -> Session:
     signals.session_changed.send(session)
     for user in sorted(reassigned, key=lambda u: u.id):  # removed ones stop following it, added ones start
         signals.staff_assignments_changed.send(user)
+    signals.session_updated.send(session, actor=None, status_before=before[-1])
     return session
 
 
@@ -236,6 +238,7 @@ def extend_session(session: Session, user: User, minutes: int) -> Session:
     session.ends_at, session.sequence, session.updated_at = ends_at, session.sequence + 1, utcnow()
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_extended.send(session, actor=user, minutes=minutes)
     return session
 
 

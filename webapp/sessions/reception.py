@@ -57,4 +57,5 @@ def end_reception(session: Session, user: User, now: dt.datetime | None = None) 
     session.reception_ended_at, session.updated_at = now, now
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_updated.send(session, actor=user, status_before=session.status)  # the audit log keeps it
     return session

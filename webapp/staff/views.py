@@ -7,14 +7,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from webapp import secret_once
+from webapp import caps, secret_once
+from webapp.audit import web as audit
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
 from webapp.sessions.models import Session
 from webapp.sessions.queries import run_by
 from webapp.sessions.views import safe_next
-from webapp.staff import auth, login_sessions, operations
+from webapp.staff import auth, login_sessions, operations, throttle
 from webapp.staff.auth import admin_required
 from webapp.staff.forms import LoginForm, NewUserForm, PasswordForm, UserForm, role_label, show_error
 from webapp.staff.models import ApiToken, User
@@ -54,29 +55,42 @@ def login():
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, url_for("staff.home")))
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        user = operations.authenticate(form.login.data, form.password.data)
+        attempt = throttle.account_cap(form.login.data)
+        try:
+            with caps.counted(attempt):
+                user = operations.authenticate(form.login.data, form.password.data)
+        except DomainError:
+            audit.login_throttled(form.login.data)
+            form.form_errors.append(_("このアカウントはログインの失敗が続いたため、しばらくログインできません。"
+                                      "%(minutes)d分ほど待ってから、もう一度お試しください。",
+                                      minutes=throttle.window_minutes()))
+            return _no_store(render_template("staff/login.html", form=form), 429)
         if user is not None:
+            caps.give_back(attempt)  # only failures count against the account
             step = twofactor.second_step(user, current_app.config["ADMIN_2FA_REQUIRED"])
             if step is not None:  # not signed in yet: a code (or enrolment) comes first
                 pending.start(user, step, form.next.data)
                 return redirect(url_for("twofactor.verify" if step == "verify" else "twofactor.setup"))
             _finish_login(user)
             return redirect(safe_next(form.next.data, url_for("staff.home")))
+        audit.login_failed(form.login.data)
         # One answer for an unknown login, a wrong password or a deactivated account.
         form.form_errors.append(_("ログイン名またはパスワードが違います。"))
-    status = 400 if form.is_submitted() else 200
     return _no_store(render_template("staff/login.html", form=form), status)
 
 
 def _finish_login(user: User) -> None:
     """Sign `user` in, once every step of the sign-in (password, second factor) has passed."""
     auth.sign_in(user)
+    audit.signed_in(user)
 
 
 @bp.post("/staff/logout")
 def logout():
     # CSRFProtect has already refused a POST without a valid token, so another site cannot log anyone out.
+    audit.signing_out()
     auth.sign_out()
     flash(_("ログアウトしました。"), "success")
     return redirect(url_for("sessions.index"))

@@ -1,7 +1,7 @@
 """ending reception early: when staff stopped new check-ins and walk-ins for a running session
 
-Revision ID: 0012_reception_end
-Revises: 0011_session_day
+Revision ID: 0013_reception_end
+Revises: 0012_audit_events
 Create Date: 2026-12-01
 
 `sessions.reception_ended_at` is set when a promoter of the session or an admin ends reception
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_reception_end'
-down_revision = '0011_session_day'
+revision = '0013_reception_end'
+down_revision = '0012_audit_events'
 branch_labels = None
 depends_on = None
 
