@@ -16,6 +16,7 @@ from webapp.extensions import csrf, login_manager, migrate
 BLUEPRINTS = (
     "webapp.sessions.views",
     "webapp.sessions.admin",
+    "webapp.sessions.staff",
     "webapp.reservations.views",
     "webapp.reservations.staff",
     "webapp.staff.views",

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from webapp import caps
+from webapp import caps, secret_once
 from webapp.audit import web as audit
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
@@ -186,6 +186,10 @@ def _render_user(user: User, form: UserForm | None = None, password_form: Passwo
 def user_edit(user_id: int):
     user = _user_or_404(user_id)
     form = UserForm(obj=user)
+    if request.method == "GET":
+        issued = secret_once.take(f"api_token:{user.id}")  # shown on this one view after issuing
+        if issued:
+            return _render_user(user, form=form, new_token=issued["value"])
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != "admin":
             form.role.errors = [_("自分自身を管理者から外すことはできません。ほかの管理者に依頼してください。")]
@@ -255,8 +259,10 @@ def user_token(user_id: int):
     if not user.active:
         flash(_("無効なアカウントにはトークンを発行できません。"), "error")
         return redirect(url_for("staff.user_edit", user_id=user.id))
-    # Rendered, not redirected: the token exists only in this response and is never stored in clear.
-    return _render_user(user, new_token=operations.issue_api_token(user))
+    # Post/redirect/get: the token is shown on the next view only (never stored in clear), and a
+    # reload of that page issues no other one.
+    secret_once.keep(f"api_token:{user.id}", operations.issue_api_token(user))
+    return redirect(url_for("staff.user_edit", user_id=user.id), 303)
 
 
 @bp.post("/admin/users/<int:user_id>/tokens/revoke")
