@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from webapp import config, errors, i18n, security
 from webapp.db import Base, bind, db_session
@@ -41,6 +41,13 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class ReservationCodeConverter(BaseConverter):
+    """`<code:...>`: a reservation code as typed, not ending in `.ics`, so `/reservations/<code>.ics` is the
+    calendar's route alone (DELETE on it is a 405, and its `Allow` lists only what it does)."""
+
+    regex = r"[^/]+(?<!\.ics)"
+
+
 class _MigrationTarget:
     """What Flask-Migrate's env.py needs: the metadata and the engine."""
 
@@ -53,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app; `test_config` overrides the environment."""
     app = Flask(__name__)
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["code"] = ReservationCodeConverter
     app.json.ensure_ascii = False  # Japanese stays readable in API answers
     app.config.update(config.load(Path(app.instance_path)))
     if test_config:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from webapp.db import db_session
 from webapp.exceptions import ApiError, DomainError, database_unreachable
@@ -35,6 +35,23 @@ def _snake(name: str) -> str:
     return name.lower().replace(" ", "_").replace("'", "")
 
 
+def _methods_that_match(err: MethodNotAllowed) -> list[str]:
+    """The methods of `err` whose rule really takes this path, converters included.
+
+    Werkzeug compares methods before converters, so PATCH /sessions/<a number past the id range> was a 405
+    naming GET (whose rule would refuse the number too): there is no such resource, which is a 404.
+    """
+    adapter = current_app.create_url_adapter(request)
+    matching = []
+    for method in err.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except Exception:  # noqa: BLE001  (NotFound, MethodNotAllowed, a redirect: not this method)
+            continue
+        matching.append(method)
+    return matching
+
+
 def init_app(app: Flask) -> None:
     """Register handlers so no user error reaches a traceback."""
 
@@ -50,6 +67,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
+        if isinstance(err, MethodNotAllowed):
+            matching = _methods_that_match(err)
+            err = MethodNotAllowed(matching) if matching else NotFound()
         if _wants_json():
             code, message = _snake(err.name), err.description or err.name
             if err.code == 429:

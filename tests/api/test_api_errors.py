@@ -29,6 +29,12 @@ def test_a_wrong_method_is_405_naming_the_methods_that_work(client, method, path
     assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
 
 
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_a_number_past_the_id_range_is_404_for_every_method_not_405(client, admin_headers, method):
+    response = getattr(client, method)(f"{API}/sessions/29743100805247", json={}, headers=admin_headers)
+    assert response.status_code == 404 and error_code(response) == "not_found"
+
+
 def test_anonymous_writes_need_no_csrf_token_even_with_csrf_protection_on(app, client, make_session):
     assert app.config["WTF_CSRF_ENABLED"] is True
     slot = make_session(capacity=1).slots[0]

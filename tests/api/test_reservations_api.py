@@ -163,3 +163,12 @@ def test_codes_are_readable_aloud_and_carry_at_least_60_random_bits(client, make
     made = [_reserve(client, slot.id).get_json()["code"] for _ in range(5)]
     assert len(set(made)) == 5 and all(CODE_RE.match(c) for c in made)
     assert set(db_session.scalars(select(Reservation.code))) == set(made)
+
+
+def test_the_calendar_address_of_a_code_offers_only_the_calendar_and_cancels_nothing(client, slot):
+    code = _reserve(client, slot.id).get_json()["code"]
+    allowed = client.open(f"{API}/reservations/{code}.ics", method="OPTIONS").headers["Allow"]
+    assert {method.strip() for method in allowed.split(",")} == {"GET", "HEAD", "OPTIONS"}
+    refused = client.delete(f"{API}/reservations/{code}.ics")
+    assert refused.status_code == 405 and error_code(refused) == "method_not_allowed"
+    assert client.get(f"{API}/reservations/{code}").get_json()["status"] == "active"

@@ -110,7 +110,8 @@ def test_a_contact_added_without_english_shows_on_the_check_in_page_outside_hour
     html = admin.get(f"/sessions/{later.id}/checkin").get_data(as_text=True)
     assert '<a href="https://example.org/yakan" target="_blank" rel="noopener">生駒の夜間窓口<span' in html
     english = admin.get(f"/sessions/{later.id}/checkin?lang=en").get_data(as_text=True)
-    assert 'href="https://example.org/yakan" target="_blank" rel="noopener"><span lang="ja">生駒の夜間窓口</span><span' in english
+    assert ('href="https://example.org/yakan" target="_blank" rel="noopener">'
+            '<span lang="ja">生駒の夜間窓口</span><span') in english
 
 
 def test_every_phrase_and_contact_has_its_edit_link_and_retire_button_named_for_screen_readers(admin):

@@ -98,7 +98,7 @@ def paths() -> dict:
                        "summary": "Cancel a reservation",
                        "description": "The seat is free again at once. Cancelling a cancelled reservation is a 204 "
                                       "too.",
-                       "responses": {"204": {"description": "Cancelled."}, **_errors(404, 429)}},
+                       "responses": {"204": {"description": "Cancelled."}, **_errors(404, 409, 429)}},
         },
         "/reservations/{code}.ics": {
             "parameters": [_param("Code")],

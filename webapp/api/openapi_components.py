@@ -131,18 +131,21 @@ def _error(description: str, code: str, message: str) -> dict:
 
 
 RESPONSES = {
-    "BadRequest": _error("Bad input: missing or unknown fields, wrong types, bad dates, non-JSON body.",
+    "BadRequest": _error("Bad input: missing or unknown fields, wrong types, bad dates, non-JSON body, text holding "
+                         "a control character or a lone surrogate (invalid_text).",
                          "missing_field", "Missing field(s): date."),
     "Unauthorized": _error("No credentials, or an unknown/revoked token.", "unauthorized",
                            "Sign in or send Authorization: Bearer <token>."),
     "Forbidden": _error("Signed in, but this role may not do this (or the CSRF token is missing).", "forbidden",
                         "Your account may not do this."),
     "NotFound": _error("Unknown id or code.", "not_found", "No session with this id."),
-    "Conflict": _error("A rule of the service stops it (slot_full, session_cancelled, slot_past, reception_ended, "
-                       "session_not_open, slot_reserved).", "slot_full",
+    "Conflict": _error("A rule of the service stops it (slot_full, session_cancelled, slot_past, slot_ended, "
+                       "reception_ended, session_not_open, slot_reserved, already_checked_in).", "slot_full",
                        "This time is fully booked. Please choose another time."),
     "PayloadTooLarge": _error("The body is larger than 16 KiB.", "request_entity_too_large", "Too large."),
-    "TooManyRequests": _error("Rate limited; try again later.", "rate_limited", "Too many requests."),
+    "TooManyRequests": _error("Rate limited (rate_limited), or one device holds as many reservations in the session "
+                              "as it may (too_many_reservations); try again later.", "rate_limited",
+                              "Too many requests."),
 }
 
 PARAMETERS = {

@@ -108,12 +108,12 @@ def _reservation_or_404(code: str):
     return found
 
 
-@bp.get("/reservations/<code>")
+@bp.get("/reservations/<code:code>")
 def get_reservation(code: str):
     return jsonify(serialize.reservation(_reservation_or_404(code)))
 
 
-@bp.delete("/reservations/<code>")
+@bp.delete("/reservations/<code:code>")
 def cancel_reservation(code: str):
     """Cancel and free the seat; cancelling an already cancelled reservation is a harmless 204 too."""
     reservation = _reservation_or_404(code)
