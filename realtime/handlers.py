@@ -132,10 +132,11 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
     def unit():
         out = operations.close(checkin_id, _staff(client.user_id), outcome.get("kind"), outcome.get("topics") or [],
                                outcome.get("result"), outcome.get("referred_to"))
-        return frames.fresh_checkin(checkin_id).session_id, frames.outcome(out)
+        checkin = frames.fresh_checkin(checkin_id)
+        return checkin.session_id, frames.outcome(out), frames.resident_closed(checkin)
 
-    session_id, recorded = await relay.db(unit)
-    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": "closed"}))
+    session_id, recorded, to_resident = await relay.db(unit)
+    await relay.publish(checkin_channel(checkin_id), frame_of(to_resident))
     await refresh(relay, session_id)
     client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
 

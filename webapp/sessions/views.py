@@ -85,6 +85,7 @@ def index():
     sessions = queries.upcoming()
     open_now = [s for s in sessions if queries.is_open(s)]
     return render_template("sessions/index.html", sessions=sessions, open_now=open_now,
+                           next_session=None if open_now else queries.next_after(),
                            chat=crisis_contacts()[0] if crisis_contacts() else None)
 
 
@@ -96,7 +97,7 @@ def detail(session_id: int):
 
 @bp.get("/help")
 def help():
-    return render_template("sessions/help.html", contacts=crisis_contacts(),
+    return render_template("sessions/help.html", contacts=crisis_contacts(), next_session=queries.next_after(),
                            madoguchi_url=current_app.config["CITY_MADOGUCHI_URL"])
 
 
