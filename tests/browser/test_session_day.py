@@ -39,7 +39,15 @@ class Shots:
     def __call__(self, page, name: str) -> Path:
         self.count += 1
         path = self.folder / f"day-{self.count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # The viewport made as tall as the page, not full_page: Chromium's full-page capture drops the
+        # phone emulation (touch, 375 px) and would show the page as a desktop draws it.
+        viewport = page.viewport_size
+        page.set_viewport_size({"width": viewport["width"],
+                                "height": page.evaluate("document.documentElement.scrollHeight")})
+        try:
+            page.screenshot(path=str(path))
+        finally:
+            page.set_viewport_size(viewport)
         if self.extra is not None:
             self.extra.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, self.extra / path.name)
