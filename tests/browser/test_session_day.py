@@ -5,7 +5,8 @@ flagged for the staff with contacts shown to her; the promoter is warned ten min
 and extends; a third resident is taken by one promoter and handed to the other, who records the
 outcome (one contradiction refused next to its field first); at the end the one still waiting gets
 the closing message with contacts, and the urgent one stays in the console. A screenshot of every
-step is saved under the test's tmp dir and, when SCREENSHOT_DIR is set, there too.
+step is saved under the test's tmp dir and, when SCREENSHOT_DIR is set, there too; axe-core checks
+the refused outcome form and the residents' pages at the end.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import AxeAudit
 from tests.browser.conftest import PASSWORDS, PHONE, TOKYO
 from tests.browser.steps import Frames, check_in
 
@@ -82,6 +84,7 @@ def console_of(browsing, login: str, session_id: int):
 
 def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     shot = Shots(tmp_path)
+    audit = AxeAudit("ja")
     session = day_session(server, minutes_left=9)
     sid = session["id"]
     sato, sato_frames = console_of(browsing, "sato", sid)
@@ -170,6 +173,7 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     assert tanaka_panel.get_by_label("生活困窮・お金").is_checked()
     assert tanaka_panel.locator(".panel-agency").input_value() == "kurashi_shigoto"
     shot(tanaka, "console-outcome-refused")
+    audit.check(tanaka, "an outcome refused next to its field")
     tanaka_panel.get_by_role("radio", name="関係機関につないだ").check()
     tanaka_panel.get_by_role("button", name="記録して終える", exact=True).click()
     tanaka_panel.wait_for(state="detached")
@@ -189,6 +193,7 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     assert "お話しできずにごめんなさい" in text and "お話ししてくださって" not in text
     assert "よりそいホットライン" in text and "いこまる相談窓口の一覧" in text
     shot(sora, "resident-session-ended")
+    audit.check(sora, "the waiting room at the end of the session")
 
     # The urgent one is not let go by the clock: still waiting, still first, in both consoles.
     sato.locator("#closing-left").filter(has_text="終了時刻になりました").wait_for(timeout=DEADLINE_MS)
@@ -200,3 +205,5 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     assert "closed" not in [f.get("type") for f in minato_frames.received]
     shot(sato, "console-after-the-end")
     shot(minato, "resident-urgent-still-waiting")
+    audit.check(minato, "urgent, still waiting after the end, with the crisis contacts")
+    audit.assert_clean()
