@@ -29,10 +29,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The local demo signs admins in without a second factor (ADMIN_2FA_REQUIRED=true make run to try it).
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) serve --host 127.0.0.1 --port 5000 --relay-port 8765
+	ADMIN_2FA_REQUIRED=$${ADMIN_2FA_REQUIRED:-false} $(FLASK) serve --host 127.0.0.1 --port 5000 --relay-port 8765
 
 # pytest with an explicit message when it collected nothing (exit 5): a tier that runs no test is a failure.
 PYTEST = $(BIN)/pytest $(1) || { rc=$$?; [ $$rc -ne 5 ] || echo "== pytest collected no tests: a tier that runs nothing fails" >&2; exit $$rc; }
@@ -53,9 +54,10 @@ test-postgres: $(VENV)/.installed-test
 		TEST_BACKEND=postgres $(call PYTEST,$(FAST)); \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped (CI sets it)"; fi
 
-# Real Chromium, one server for the folder: serial, on SQLite.
+# Real Chromium on SQLite: two workers, each with its own server and browser; a file's tests stay together
+# and in order on one worker (--dist loadfile). Browser tests mostly wait, so two halve the time.
 test-browser: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
-	TEST_BACKEND=sqlite $(call PYTEST,-n 0 -m browser tests/browser)
+	TEST_BACKEND=sqlite $(call PYTEST,-n 2 --dist loadfile -m browser tests/browser)
 
 # axe-core (package.json) is injected into pages by the browser tests; fetched once when missing.
 node_modules/axe-core/axe.min.js:

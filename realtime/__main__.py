@@ -9,6 +9,7 @@ from pathlib import Path
 from realtime.broker import BrokerUnavailable
 from realtime.server import main
 from webapp import config as app_config
+from webapp.profile import ProfileError
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
@@ -21,7 +22,7 @@ def cli(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         main(app_config.load(INSTANCE), args.host, args.port)
-    except BrokerUnavailable as err:
+    except (BrokerUnavailable, ProfileError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
     except OSError as err:

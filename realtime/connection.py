@@ -6,9 +6,10 @@ import logging
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.exceptions import ConnectionClosed
 
-from realtime import frames, handlers
+from realtime import frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.dispatch import dispatch, parse
+from realtime.events import REVOKED_CLOSE
 from realtime.handshake import identity
 from realtime.hub import Client, dump
 from realtime.limits import TokenBucket
@@ -16,6 +17,7 @@ from realtime.relay import Relay
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.staff.models import User
+from webapp.staff.operations import relay_token_current
 
 log = logging.getLogger("realtime")
 
@@ -32,7 +34,7 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
                          enabled=bool(relay.config["RATELIMIT_ENABLED"]))
     client = Client(ws=ws, kind=claims["kind"], identity=identity(claims), bucket=bucket,
                     checkin_id=claims.get("checkin_id"), session_id=claims.get("session_id"),
-                    user_id=claims.get("user_id"))
+                    user_id=claims.get("user_id"), auth_version=claims.get("auth_version"))
     relay.hub.add(client)
     try:
         if client.kind == "resident":
@@ -45,15 +47,14 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
     finally:
         relay.hub.discard(client)
         await relay.hub.part_all(client)
-        if client.kind == "resident":
-            await relay.arrivals.touch([client.checkin_id])
+        if client.present:
+            await relay.presence.closed(client.checkin_id)
 
 
 async def _open_resident(relay: Relay, client: Client) -> None:
     await relay.hub.join(client, checkin_channel(client.checkin_id))
     await relay.hub.join(client, session_residents(client.session_id))
 
-    relay.arrivals.note(client.checkin_id)
     welcome, contacts = await relay.read(lambda: (
         frames.resident_welcome(frames.fresh_checkin(client.checkin_id)), operations.crisis_contacts()))
     broadcast([client.ws], dump(welcome))
@@ -62,18 +63,27 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     if welcome["urgent"] and welcome["status"] != "closed":
         broadcast([client.ws], dump({"type": "crisis", "contacts": contacts}))
     client.ready()
-    # A check-in made over HTTP reaches the consoles at the latest when its resident connects.
-    await handlers.refresh(relay, client.session_id)
+    # Connected (接続中) on every console, once written; a check-in made over HTTP reaches the
+    # consoles at the latest then.
+    client.present = True
+    relay.presence.opened(client.checkin_id, client.session_id)
 
 
 async def _open_staff(relay: Relay, client: Client) -> None:
     def sessions_unit():
         user = db_session.get(User, client.user_id)
+        if not relay_token_current(user, client.auth_version):
+            return None  # revoked since the handshake
         sessions = operations.followed_sessions(user)
         return frames.staff_welcome(user, sessions), [s.id for s in sessions]
 
-    welcome, session_ids = await relay.read(sessions_unit)
+    # On the account's channel first: a revocation published from now on reaches this connection.
     await relay.hub.join(client, user_channel(client.user_id))
+    opened = await relay.read(sessions_unit)
+    if opened is None:
+        await client.ws.close(REVOKED_CLOSE, "signed out")
+        return
+    welcome, session_ids = opened
     for session_id in session_ids:
         await relay.hub.join(client, session_staff(session_id))
     client.sessions = set(session_ids)

@@ -33,6 +33,24 @@ def session_moved(session) -> Events:
     return [(session_staff(session.id), moved), (session_residents(session.id), moved)]
 
 
+#: The close code of a staff connection whose account's access ended (an application code: 4000-4999).
+REVOKED_CLOSE = 4401
+#: The close reason people see for each way access ends (webapp.signals.staff_access_revoked `reason`).
+REVOKED_REASONS = {"deactivated": "account deactivated", "password_changed": "password changed",
+                   "signed_out_everywhere": "signed out everywhere"}
+
+
+def staff_revoked(user_id: int, reason: str) -> Events:
+    """The account's access ended: every relay closes its connections with 4401 and the reason."""
+    return [(user_channel(user_id),
+             {"kind": "kick", "code": REVOKED_CLOSE, "reason": REVOKED_REASONS.get(reason, "signed out")})]
+
+
+def staff_follow(user_id: int) -> Events:
+    """What the account may staff changed: its connections on every relay follow exactly that now."""
+    return [(user_channel(user_id), {"kind": "follow"})]
+
+
 def _staff_audience(checkin: CheckIn) -> str:
     """Before hand-off every staff member of the session; after it only the promoter who took them."""
     if checkin.status == "in_consultation" and checkin.taken_by_id is not None:
@@ -54,6 +72,13 @@ def resident_wrote(msg: Message, checkin: CheckIn, crisis_contacts: list) -> Eve
         events.append((checkin_channel(checkin.id), frame_of({"type": "crisis", "contacts": crisis_contacts})))
         events += refresh(checkin.session_id)
     return events
+
+
+def resident_typing(checkin: CheckIn | None) -> Events:
+    """A resident is writing: to the staff who would read the line (no text, nothing to other residents)."""
+    if checkin is None or checkin.status not in operations.OPEN_STATUSES:
+        return []
+    return [(_staff_audience(checkin), frame_of(frames.typing(checkin)))]
 
 
 def resident_left(checkin: CheckIn) -> Events:

@@ -45,12 +45,15 @@ def history(checkin: CheckIn, for_staff: bool, limit: int = 50) -> list[dict]:
     return lines
 
 
-def handoff(checkin: CheckIn) -> dict | None:
-    """Who has the resident and how they meet; None before hand-off."""
+def handoff(checkin: CheckIn, transferred: bool = False) -> dict | None:
+    """Who has the resident and how they meet; None before hand-off. After a transfer `transferred`
+    is true, so the waiting room says that the one in charge changed (担当がかわりました)."""
     if checkin.taken_by is None or checkin.source != "resident":
         return None
     frame = {"type": "handoff", "promoter": {"display_name": checkin.taken_by.display_name},
              "mode": checkin.handoff_mode or "text"}
+    if transferred:
+        frame["transferred"] = True
     if frame["mode"] in ("online", "metaverse") and checkin.session.join_url:
         frame["join_url"] = checkin.session.join_url
     return frame
@@ -60,16 +63,18 @@ def announcement(text: str, at: dt.datetime, session_id: int) -> dict:
     return {"type": "announcement", "session_id": session_id, "text": text, "at": iso(at)}
 
 
-def resident_queue(place: int | None, waiting: int, promoters: int) -> dict:
+def resident_queue(place: int | None, waiting: int, promoters: int, present_place: int | None) -> dict:
+    """A resident's place; the estimate counts only those ahead who are still there (`present_place`)."""
     return {"type": "queue", "position": place, "waiting": waiting,
-            "estimated_wait_s": operations.estimate_s(place, promoters)}
+            "estimated_wait_s": operations.estimate_s(present_place, promoters)}
 
 
 def resident_queues(session_id: int) -> dict[int, dict]:
-    """checkin_id -> its queue frame, for every waiting resident of the session (one query)."""
-    line = operations.waiting_line(session_id)
+    """checkin_id -> its queue frame, for every waiting resident of the session (two queries)."""
+    places = operations.waiting_line_places(session_id)
     promoters = operations.promoter_count(session_id)
-    return {checkin_id: resident_queue(i + 1, len(line), promoters) for i, checkin_id in enumerate(line)}
+    return {checkin_id: resident_queue(place, len(places), promoters, present)
+            for checkin_id, (place, present) in places.items()}
 
 
 def end_reason(checkin: CheckIn) -> str:
@@ -90,9 +95,9 @@ def resident_welcome(checkin: CheckIn) -> dict:
     """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
     # Two counts, not the whole line: a welcome comes with every connection (bench/relay.py).
     queue = resident_queue(operations.position(checkin), operations.waiting_count(checkin.session_id),
-                           operations.promoter_count(checkin.session_id))
+                           operations.promoter_count(checkin.session_id), operations.present_place(checkin))
     frame = {
-        "type": "welcome", "checkin_id": checkin.id, "session_id": checkin.session_id,
+        "type": "welcome", "checkin_id": checkin.id, "session_id": checkin.session_id, "number": checkin.number,
         "status": RESIDENT_STATUS[checkin.status], "position": queue["position"], "waiting": queue["waiting"],
         "estimated_wait_s": queue["estimated_wait_s"], "messages": history(checkin, for_staff=False),
         "announcements": [{"text": a.text, "at": iso(a.created_at)}
@@ -109,9 +114,13 @@ def resident_welcome(checkin: CheckIn) -> dict:
     return frame
 
 
-def queue_entry(checkin: CheckIn, now: dt.datetime) -> dict:
+def queue_entry(checkin: CheckIn, now: dt.datetime, connected: bool = False) -> dict:
+    """One row of the staff queue. `connected`: the resident has a relay connection now; when not,
+    `away_since` is when they were last seen (離席中 from then)."""
     entry = {
-        "checkin_id": checkin.id, "avatar": checkin.avatar, "nickname": checkin.nickname,
+        "checkin_id": checkin.id, "number": checkin.number, "avatar": checkin.avatar, "nickname": checkin.nickname,
+        "connected": connected,
+        "away_since": None if connected or checkin.source != "resident" else iso(checkin.last_seen_at),
         "waited_s": counting.waited_s(checkin, now), "reserved": checkin.reservation_id is not None,
         "urgent": checkin.urgent, "status": checkin.status, "source": checkin.source,
         "checked_in_at": iso(checkin.created_at), "not_seen": counting.was_not_seen(checkin),
@@ -124,8 +133,9 @@ def queue_entry(checkin: CheckIn, now: dt.datetime) -> dict:
 
 def staff_queue(session_id: int, now: dt.datetime | None = None) -> dict:
     now = now or utcnow()
+    connected = operations.connected_ids(session_id, now)
     return {"type": "queue", "session_id": session_id,
-            "entries": [queue_entry(c, now) for c in operations.queue(session_id)]}
+            "entries": [queue_entry(c, now, c.id in connected) for c in operations.queue(session_id)]}
 
 
 def staff_counts(session_id: int) -> dict:
@@ -176,6 +186,25 @@ def taken(checkin: CheckIn, **extra) -> dict:
     """The acknowledgement a taker gets: the resident is theirs, with the conversation so far."""
     return {"type": "taken", "checkin_id": checkin.id, "session_id": checkin.session_id,
             "mode": checkin.handoff_mode, "messages": history(checkin, for_staff=True), **extra}
+
+
+def claimed(checkin: CheckIn) -> dict:
+    """To every console of the session when someone takes a resident: drop the 新着 badges for them."""
+    return {"type": "claimed", "checkin_id": checkin.id, "session_id": checkin.session_id,
+            "taken_by": {"login": checkin.taken_by.login, "display_name": checkin.taken_by.display_name}}
+
+
+def typing(checkin: CheckIn | None = None) -> dict:
+    """Someone is writing: to staff it names the check-in; to a resident it says only that staff is.
+    Never any text."""
+    if checkin is None:
+        return {"type": "typing", "from": "staff"}
+    return {"type": "typing", "from": "resident", "checkin_id": checkin.id, "session_id": checkin.session_id}
+
+
+def credited(checkin: CheckIn) -> list[dict]:
+    """Everyone who had the resident, first taker first (both, after a transfer)."""
+    return [{"login": h.user.login, "display_name": h.user.display_name} for h in checkin.handlers]
 
 
 def outcome(out) -> dict:

@@ -5,6 +5,7 @@ then publishes and acknowledges, so nothing acknowledged is lost if the relay di
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from realtime import events, frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.events import frame_of
+from webapp import limits
 from webapp.checkins import operations
 from webapp.checkins.operations.records import load_session
 from webapp.db import db_session
@@ -20,6 +22,7 @@ from webapp.schemas.errors import frame_problem
 from webapp.schemas.frames import MODELS, read_frame
 from webapp.sessions.operations import extend_session
 from webapp.staff.models import User
+from webapp.staff.operations import relay_token_current
 
 if TYPE_CHECKING:
     from realtime.hub import Client
@@ -43,10 +46,10 @@ def _read(frame: dict, sender: str):
         raise FrameError(*frame_problem(err, MODELS[sender][frame["type"]])) from None
 
 
-def _staff(user_id: int) -> User:
-    """The staff member behind a connection, still active (checked on every action)."""
-    user = db_session.get(User, user_id, populate_existing=True)
-    if user is None or not user.active:
+def _staff(client: Client) -> User:
+    """The staff member behind a connection, still active and not signed out since (checked on every action)."""
+    user = db_session.get(User, client.user_id, populate_existing=True)
+    if not relay_token_current(user, client.auth_version):
         raise DomainError("forbidden", "This staff account is no longer active.", 403)
     return user
 
@@ -83,6 +86,22 @@ async def resident_erase(relay: Relay, client: Client, frame: dict) -> None:
     await publish_all(relay, await relay.db(lambda: events.resident_erased(operations.erase_own(client.checkin_id))))
 
 
+def _may_type(client: Client) -> bool:
+    """At most one `typing` per connection every TYPING_INTERVAL_S; the extra ones are dropped silently."""
+    now = time.monotonic()
+    if now - client.typing_at < limits.TYPING_INTERVAL_S:
+        return False
+    client.typing_at = now
+    return True
+
+
+async def resident_typing(relay: Relay, client: Client, frame: dict) -> None:
+    """The resident is writing: to the promoter who has them, or the session's staff before hand-off."""
+    _read(frame, "resident")
+    if _may_type(client):
+        await publish_all(relay, await relay.read(lambda: events.resident_typing(operations.get(client.checkin_id))))
+
+
 # --- staff ----------------------------------------------------------------------------------
 
 async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
@@ -90,12 +109,13 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, mode = take.checkin_id, take.mode
 
     def unit():
-        checkin = operations.take(checkin_id, _staff(client.user_id), mode)
-        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin)
+        checkin = operations.take(checkin_id, _staff(client), mode)
+        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin), frames.claimed(checkin)
 
-    session_id, handoff, taken = await relay.db(unit)
+    session_id, handoff, taken, claimed = await relay.db(unit)
     if handoff is not None:
         await relay.publish(checkin_channel(checkin_id), frame_of(handoff))
+    await relay.publish(session_staff(session_id), frame_of(claimed))  # every console drops its 新着 badge
     await refresh(relay, session_id)
     client.send_frame(taken)
 
@@ -105,7 +125,7 @@ async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, text = message.checkin_id, message.text
 
     def unit():
-        msg = operations.post_message(checkin_id, text, staff=_staff(client.user_id))
+        msg = operations.post_message(checkin_id, text, staff=_staff(client))
         # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
         return events.line_stored(msg, msg.checkin)
 
@@ -117,7 +137,7 @@ async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
     session_id, text = announce.session_id, announce.text
 
     def unit():
-        announcement = operations.announce(session_id, _staff(client.user_id), text)
+        announcement = operations.announce(session_id, _staff(client), text)
         return frames.announcement(announcement.text, announcement.created_at, session_id)
 
     notice = await relay.db(unit)
@@ -130,15 +150,16 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id, outcome = close.checkin_id, close.outcome
 
     def unit():
-        out = operations.close(checkin_id, _staff(client.user_id), outcome.get("kind"), outcome.get("topics") or [],
+        out = operations.close(checkin_id, _staff(client), outcome.get("kind"), outcome.get("topics") or [],
                                outcome.get("result"), outcome.get("referred_to"))
         checkin = frames.fresh_checkin(checkin_id)
-        return checkin.session_id, frames.outcome(out), frames.resident_closed(checkin)
+        return checkin.session_id, frames.outcome(out), frames.credited(checkin), frames.resident_closed(checkin)
 
-    session_id, recorded, to_resident = await relay.db(unit)
+    session_id, recorded, promoters, to_resident = await relay.db(unit)
     await relay.publish(checkin_channel(checkin_id), frame_of(to_resident))
     await refresh(relay, session_id)
-    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded})
+    client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded,
+                       "promoters": promoters})
 
 
 async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
@@ -147,7 +168,7 @@ async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
     session_id, avatar, nickname, outcome = walkin.session_id, walkin.avatar, walkin.nickname, walkin.outcome
 
     def unit():
-        checkin = operations.check_in(session_id, avatar, nickname, staff=_staff(client.user_id), outcome=outcome)
+        checkin = operations.check_in(session_id, avatar, nickname, staff=_staff(client), outcome=outcome)
         return checkin.id, checkin.status
 
     checkin_id, status = await relay.db(unit)
@@ -156,17 +177,20 @@ async def staff_walkin(relay: Relay, client: Client, frame: dict) -> None:
 
 
 async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
-    """Extension: hand a taken resident to another promoter of the session."""
+    """Hand a taken resident to another promoter of the session, with an optional note for them.
+
+    The note is not stored: it travels only in the new promoter's `taken` frame."""
     transfer = _read(frame, "staff")
-    checkin_id, to_login = transfer.checkin_id, transfer.to_login
+    checkin_id, to_login, note = transfer.checkin_id, transfer.to_login, (transfer.note or "").strip()
 
     def unit():
-        user = _staff(client.user_id)
+        user = _staff(client)
         checkin = operations.transfer(checkin_id, user, to_login)
         target = checkin.taken_by
-        return (checkin.session_id, frames.handoff(checkin), target.id,
+        return (checkin.session_id, frames.handoff(checkin, transferred=True), target.id,
                 {"login": target.login, "display_name": target.display_name},
-                frames.taken(checkin, transferred_from={"login": user.login, "display_name": user.display_name}))
+                frames.taken(checkin, transferred_from={"login": user.login, "display_name": user.display_name},
+                             note=note or None))
 
     session_id, handoff, target_id, target, taken = await relay.db(unit)
     if handoff is not None:
@@ -181,7 +205,7 @@ async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id = _read(frame, "staff").checkin_id
 
     def unit():
-        return operations.remove(checkin_id, _staff(client.user_id)).session_id
+        return operations.remove(checkin_id, _staff(client)).session_id
 
     session_id = await relay.db(unit)
     channel = checkin_channel(checkin_id)
@@ -196,7 +220,7 @@ async def staff_history(relay: Relay, client: Client, frame: dict) -> None:
     checkin_id = _read(frame, "staff").checkin_id
 
     def unit():
-        user = _staff(client.user_id)
+        user = _staff(client)
         checkin = operations.get(checkin_id)
         if checkin is None or not operations.can_staff(user, checkin.session):
             raise DomainError("not_found", "No such check-in in your sessions.", 404)
@@ -214,16 +238,33 @@ async def staff_extend(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         session = load_session(extend.session_id)
-        return events.session_moved(extend_session(session, _staff(client.user_id), extend.minutes))
+        return events.session_moved(extend_session(session, _staff(client), extend.minutes))
 
     await publish_all(relay, await relay.db(unit))
+
+
+async def staff_typing(relay: Relay, client: Client, frame: dict) -> None:
+    """The promoter is writing to a resident they have taken: to that resident only (else nothing)."""
+    checkin_id = _read(frame, "staff").checkin_id
+    if not _may_type(client):
+        return
+
+    def unit():
+        user = _staff(client)
+        checkin = operations.get(checkin_id)
+        if checkin is None or checkin.status != "in_consultation" or checkin.taken_by_id != user.id:
+            return []
+        return [(checkin_channel(checkin.id), frame_of(frames.typing()))]
+
+    await publish_all(relay, await relay.read(unit))
 
 
 async def ping(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame({"type": "pong"})
 
 
-RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "ping": ping}
+RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resident_erase, "typing": resident_typing,
+            "ping": ping}
 STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
          "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
-         "extend": staff_extend, "ping": ping}
+         "extend": staff_extend, "typing": staff_typing, "ping": ping}

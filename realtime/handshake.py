@@ -15,6 +15,7 @@ from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.exceptions import database_unreachable
 from webapp.staff.models import User
+from webapp.staff.operations import relay_token_current
 
 log = logging.getLogger("realtime")
 
@@ -31,8 +32,7 @@ def _refusal(claims: dict) -> str | None:
             return "This check-in is no longer valid"
         claims["session_id"] = checkin.session_id
         return None
-    user = db_session.get(User, claims["user_id"])
-    if user is None or not user.active or user.role not in ("admin", "promoter"):
+    if not relay_token_current(db_session.get(User, claims["user_id"]), claims["auth_version"]):
         return "This staff account may not connect"
     return None
 

@@ -4,6 +4,11 @@ Envelopes published on the broker:
   {"kind": "frame", "frame": {...}}           send the frame to every local connection on the channel
   {"kind": "refresh", "session_id": n}        recompute queue (and counts) frames for that audience
   {"kind": "kick", "code": 1008, "reason": s} close every local connection on the channel
+  {"kind": "follow"}                          staff connections on the channel check again which
+                                              sessions they follow (realtime.following)
+
+A staff connection never gets a frame naming a session its account may no longer staff
+(`Client.dropped`), even one sent to that person's own channel (a resident they had taken).
 """
 from __future__ import annotations
 
@@ -37,11 +42,19 @@ class Client:
     checkin_id: int | None = None
     session_id: int | None = None
     user_id: int | None = None
+    #: The staff account's `auth_version` when its relay token was issued (realtime.tokens).
+    auth_version: int | None = None
     sessions: set[int] = dataclasses.field(default_factory=set)
+    #: Sessions this staff member was taken off: no frame about them reaches this connection.
+    dropped: set[int] = dataclasses.field(default_factory=set)
     channels: set[str] = dataclasses.field(default_factory=set)
     #: Until the welcome is sent, frames wait here so the welcome always comes first.
     backlog: list[str] | None = dataclasses.field(default_factory=list)
     last_queue: str | None = None
+    #: A resident's connection counted as present (realtime.presence) since its welcome went out.
+    present: bool = False
+    #: When this connection's last `typing` went out (time.monotonic), for the throttle.
+    typing_at: float = float("-inf")
 
     def send(self, text: str) -> None:
         if self.backlog is not None:
@@ -69,6 +82,8 @@ class Hub:
     def __init__(self, broker: Broker, db: Callable[..., Awaitable]):
         self.broker = broker
         self.db = db
+        #: follow(client): a staff connection checks which sessions it follows (set by realtime.server).
+        self.follow: Callable[[Client], Awaitable] | None = None
         self.local: dict[str, set[Client]] = defaultdict(set)
         self.clients: set[Client] = set()
         #: identity -> open connections, so the per-token cap costs no scan of every client in the handshake.
@@ -122,14 +137,19 @@ class Hub:
         """The broker's handler: act on an envelope for the local clients on `channel`."""
         kind = envelope.get("kind")
         if kind == "frame":
-            text = dump(envelope["frame"])
+            text, session_id = dump(envelope["frame"]), envelope["frame"].get("session_id")
             for client in list(self.local.get(channel, ())):
-                client.send(text)
+                if session_id is None or session_id not in client.dropped:
+                    client.send(text)
         elif kind == "refresh":
             self.schedule_refresh(channel, envelope["session_id"])
         elif kind == "kick":
             for client in list(self.local.get(channel, ())):
                 self.spawn(client.ws.close(envelope.get("code", 1008), envelope.get("reason", "")))
+        elif kind == "follow" and self.follow is not None:
+            for client in list(self.local.get(channel, ())):
+                if client.kind == "staff":
+                    self.spawn(self.follow(client))
 
     def schedule_refresh(self, channel: str, session_id: int) -> None:
         """Recompute the queue frames of a session audience soon, once for a burst of changes."""

@@ -1,13 +1,13 @@
-"""One relay process's state: settings, database workers, broker, hub and arrivals (docs/realtime.md)."""
+"""One relay process's state: settings, database workers, broker, hub and presence (docs/realtime.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from realtime.arrivals import Arrivals
 from realtime.broker import Broker
 from realtime.broker_memory import MemoryBroker
 from realtime.hub import Hub
 from realtime.origins import default_origins
+from realtime.presence import Presence
 from realtime.workers import Workers
 
 #: Relay settings and their defaults; any of them may be given in the config mapping.
@@ -19,6 +19,7 @@ DEFAULTS = {
     "RELAY_BURST": 10,
     "RELAY_FLOOD_CLOSE_AFTER": 20,
     "RELAY_MAINTENANCE_S": 30,
+    "RELAY_PRESENCE_HEARTBEAT_S": 2,
     "RELAY_DB_THREADS": None,  # see realtime.workers.db_threads()
     "RATELIMIT_ENABLED": True,
 }
@@ -46,7 +47,7 @@ class Relay:
         self.workers = Workers(self.config)
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
         self.hub = Hub(self.broker, self.read)  # the hub only reads (queue frames)
-        self.arrivals = Arrivals(self.hub, self.db)
+        self.presence = Presence(self.hub, self.db, self.publish)
 
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""

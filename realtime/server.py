@@ -3,7 +3,8 @@
 `run(config, host, port, stop)` serves until `stop` resolves; `main(...)` adds SIGINT/SIGTERM
 handling for the `serve` and `relay` commands. The jobs live in their own modules: the handshake
 (realtime.handshake), a connection's life (realtime.connection), dispatch by `"type"`
-(realtime.dispatch), batched arrivals (realtime.arrivals) and upkeep (realtime.upkeep).
+(realtime.dispatch), presence (realtime.presence), upkeep (realtime.upkeep) and which
+sessions a staff connection follows (realtime.following).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 from websockets.asyncio.server import serve
 
-from realtime import connection, handshake, notify, upkeep
+from realtime import connection, following, handshake, notify, upkeep
 from realtime.origins import default_origins
 from realtime.relay import Relay
 from webapp.checkins import operations
@@ -41,6 +42,7 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
     operations.configure(config)
     logging.getLogger("websockets").setLevel(logging.WARNING)  # its INFO lines would name clients
     relay = Relay(config)
+    relay.hub.follow = functools.partial(following.follow, relay)  # "follow" envelopes from the broker
     await relay.broker.start(relay.hub.on_message)
     notify.attach(asyncio.get_running_loop(), relay.broker)  # the web app in this process can tell us
     try:
@@ -54,10 +56,13 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
             if on_ready is not None:
                 on_ready(bound)
             maintenance = asyncio.create_task(upkeep.maintain(relay), name="relay-upkeep")
+            heartbeat = asyncio.create_task(relay.presence.beat(float(relay.config["RELAY_PRESENCE_HEARTBEAT_S"])),
+                                            name="relay-presence")
             try:
                 await (stop if stop is not None else asyncio.get_running_loop().create_future())
             finally:
                 maintenance.cancel()
+                heartbeat.cancel()
                 server.close()  # every open connection gets 1001 (going away)
     finally:
         notify.detach(asyncio.get_running_loop(), relay.broker)

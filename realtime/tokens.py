@@ -1,8 +1,10 @@
 """Relay tokens, signed by the web app with SECRET_KEY and checked by the relay in the handshake.
 
 A resident token names one check-in and the check-in's `token_version` (bumping the version,
-as `remove` does, voids every token issued before). A staff token names the staff account;
-the relay still checks that the account is active. Both carry their time of issue, so a reader
+as `remove` does, voids every token issued before). A staff token names the staff account and
+its `auth_version` (raised by a password change, a deactivation or "sign out everywhere", which
+voids every staff token issued before); the relay checks both, and that the account is active,
+in the handshake and on every staff action. Both carry their time of issue, so a reader
 refuses them after `max_age_s`. No Flask here: the relay reads tokens without the web app.
 """
 from __future__ import annotations
@@ -30,14 +32,15 @@ def issue_resident_token(secret_key: str, checkin) -> str:
 
 
 def issue_staff_token(secret_key: str, user) -> str:
-    """A token for the staff member `user` (a User)."""
-    return _serializer(secret_key).dumps({"k": "s", "u": user.id})
+    """A token for the staff member `user` (a User), valid until the account's `auth_version` moves on."""
+    return _serializer(secret_key).dumps({"k": "s", "u": user.id, "a": getattr(user, "auth_version", 0) or 0})
 
 
 def read_token(secret_key: str, token: str, max_age_s: int) -> dict:
     """The claims of a valid token.
 
-    Returns `{"kind": "resident", "checkin_id", "version"}` or `{"kind": "staff", "user_id"}`;
+    Returns `{"kind": "resident", "checkin_id", "version"}` or `{"kind": "staff", "user_id", "auth_version"}`
+    (a staff token from before `auth_version` existed counts as version 0);
     raises TokenError otherwise.
     """
     if not token or not isinstance(token, str) or len(token) > 1000:
@@ -52,6 +55,6 @@ def read_token(secret_key: str, token: str, max_age_s: int) -> dict:
         raise TokenError("bad token")
     if data.get("k") == "r" and isinstance(data.get("c"), int) and isinstance(data.get("v"), int):
         return {"kind": "resident", "checkin_id": data["c"], "version": data["v"]}
-    if data.get("k") == "s" and isinstance(data.get("u"), int):
-        return {"kind": "staff", "user_id": data["u"]}
+    if data.get("k") == "s" and isinstance(data.get("u"), int) and isinstance(data.get("a", 0), int):
+        return {"kind": "staff", "user_id": data["u"], "auth_version": data.get("a", 0)}
     raise TokenError("bad token")

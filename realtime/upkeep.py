@@ -1,19 +1,18 @@
-"""Periodic maintenance: note who is connected, closing time, let stale check-ins go, follow new sessions."""
+"""Periodic maintenance: note who is connected, closing time, let stale check-ins go, follow new sessions
+(and, should a broker message have been missed, close connections of accounts whose access ended)."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
 
-from realtime import frames, handlers
+from realtime import following, frames, handlers
 from realtime.broker import checkin_channel, session_staff
 from realtime.events import frame_of
-from realtime.hub import Client
 from realtime.relay import Relay
 from webapp.checkins import operations
-from webapp.db import db_session, utcnow
+from webapp.db import utcnow
 from webapp.sessions import closing
-from webapp.staff.models import User
 
 log = logging.getLogger("realtime")
 
@@ -43,12 +42,12 @@ async def _until_next_deadline(relay: Relay, period: float) -> float:
 
 
 async def upkeep(relay: Relay) -> None:
-    await relay.arrivals.touch([c.checkin_id for c in relay.hub.clients if c.kind == "resident"])
+    await relay.presence.touch_connected()
     await _send_closing_notices(relay)
     await _let_go_stale(relay)
     relay.hub.refresh_staff()  # waited_s moves on; visitors recorded over HTTP show up
     for client in [c for c in relay.hub.clients if c.kind == "staff" and c.backlog is None]:
-        await _follow_new_sessions(relay, client)
+        await following.follow(relay, client)  # new sessions of today; closed if the account was revoked
 
 
 async def _send_closing_notices(relay: Relay) -> None:
@@ -82,21 +81,3 @@ async def _let_go_stale(relay: Relay) -> None:
         sessions.add(session_id)
     for session_id in sessions:
         await handlers.refresh(relay, session_id)
-
-
-async def _follow_new_sessions(relay: Relay, client: Client) -> None:
-    def unit():
-        user = db_session.get(User, client.user_id)
-        sessions = operations.followed_sessions(user) if user is not None and user.active else []
-        return [s.id for s in sessions], [frames.session_summary(s) for s in sessions]
-
-    session_ids, summaries = await relay.read(unit)
-    if set(session_ids) == client.sessions:
-        return
-    for session_id in set(session_ids) - client.sessions:
-        await relay.hub.join(client, session_staff(session_id))
-        relay.hub.schedule_refresh(session_staff(session_id), session_id)
-    for session_id in client.sessions - set(session_ids):
-        await relay.hub.part(client, session_staff(session_id))
-    client.sessions = set(session_ids)
-    client.send_frame({"type": "sessions", "sessions": summaries})

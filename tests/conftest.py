@@ -112,8 +112,9 @@ def database_url(database_template, tmp_path):
 @pytest.fixture
 def app(database_url):
     """The app on this test's own database."""
+    # Admins sign in with the password alone here; tests of the second factor turn ADMIN_2FA_REQUIRED on.
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-                      "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
+                      "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False, "ADMIN_2FA_REQUIRED": False})
     # Production pushes a fresh app context (so a fresh `g`) for every request; this test keeps one
     # open for the factories, so start each request with an empty `g` to keep requests apart.
     app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())

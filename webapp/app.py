@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "webapp.reservations.views",
     "webapp.reservations.staff",
     "webapp.staff.views",
+    "webapp.staff.twofactor.views",
     "webapp.checkins.views",
     "webapp.checkins.api",
     "webapp.checkins.crisis_admin",

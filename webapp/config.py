@@ -5,17 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-#: The city's 2024 pattern: April..October alternating in person and online, November..March metaverse.
-DEFAULT_FORMAT_PLAN = {
-    4: "in_person", 5: "online", 6: "in_person", 7: "online", 8: "in_person", 9: "online",
-    10: "in_person", 11: "metaverse", 12: "metaverse", 1: "metaverse", 2: "metaverse", 3: "metaverse",
-}
-
-DEFAULT_LOCATIONS = {
-    "in_person": "生駒市役所",
-    "online": "オンライン（ビデオ通話）",
-    "metaverse": "メタバース空間「いこまる相談会 inメタバース」",
-}
+from webapp import profile as deployment_profile
 
 #: Phrases that mark a resident's message as a crisis (the check-in goes first in line), matched
 #: by meaning: each is analysed into lemmas, so 死にたい also finds しにたい, 死にたくなる, ｼﾆﾀｲ.
@@ -79,6 +69,22 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+#: Settings the profile decides that the environment may still override (an operator's quick change).
+_ENV_OVERRIDES = {"SESSION_START": str, "SESSION_END": str, "SLOT_MINUTES": int, "SLOT_CAPACITY": int,
+                  "STATS_PUBLIC_THRESHOLD": int, "CITY_MADOGUCHI_URL": str, "TOTP_ISSUER": str}
+
+
+def _from_profile(profile) -> dict:
+    """The profile's settings (webapp/profile/), with the overrides above taken from the environment."""
+    values = deployment_profile.config_of(profile)
+    for name, kind in _ENV_OVERRIDES.items():
+        if os.environ.get(name):
+            values[name] = kind(os.environ[name])
+    if os.environ.get("STATS_PUBLIC_ENABLED") is not None:
+        values["STATS_PUBLIC_ENABLED"] = _env_bool("STATS_PUBLIC_ENABLED", True)
+    return values
+
+
 def load(instance: Path) -> dict:
     """The whole configuration as a dict, for `app.config.update`."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -91,24 +97,21 @@ def load(instance: Path) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         # Proxies in front that set X-Forwarded-For/-Proto (nginx: 1); 0 trusts no forwarded header.
         "TRUST_PROXY": _proxy_count(os.environ.get("TRUST_PROXY", "")),
+        # Staff sign-ins (webapp/staff/login_sessions.py): ended after this long without a request, and
+        # this long after signing in, whatever happens.
+        "STAFF_IDLE_TIMEOUT_MINUTES": float(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "120")),
+        "STAFF_SESSION_MAX_HOURS": float(os.environ.get("STAFF_SESSION_MAX_HOURS", "12")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
-        "FORMAT_PLAN": dict(DEFAULT_FORMAT_PLAN),
-        "SESSION_START": os.environ.get("SESSION_START", "13:30"),
-        "SESSION_END": os.environ.get("SESSION_END", "16:30"),
-        "SLOT_MINUTES": int(os.environ.get("SLOT_MINUTES", "30")),
-        "SLOT_CAPACITY": int(os.environ.get("SLOT_CAPACITY", "2")),
         # One device may hold this many reservations per session (0: no cap); webapp/reservations/cap.py.
         "RESERVATIONS_PER_CLIENT_PER_SESSION": int(os.environ.get("RESERVATIONS_PER_CLIENT_PER_SESSION", "2")),
-        "DEFAULT_LOCATIONS": dict(DEFAULT_LOCATIONS),
         "CRISIS_PHRASES": list(DEFAULT_CRISIS_PHRASES),
         # Seconds between two looks for crisis phrases or contacts an admin changed (0: every line).
         "CRISIS_REFRESH_S": float(os.environ.get("CRISIS_REFRESH_S", "3")),
         "CRISIS_WORDS": list(DEFAULT_CRISIS_WORDS),
-        "CRISIS_CONTACTS": list(DEFAULT_CRISIS_CONTACTS),
         # Relay and queue (docs/realtime.md). ALLOWED_ORIGINS: comma-separated; unset = derived by serve/relay.
         "ALLOWED_ORIGINS": [o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o.strip()],
         "CHECKIN_TIMEOUT_MINUTES": int(os.environ.get("CHECKIN_TIMEOUT_MINUTES", "15")),
@@ -116,11 +119,15 @@ def load(instance: Path) -> dict:
         "RELAY_CHANNEL_PREFIX": os.environ.get("RELAY_CHANNEL_PREFIX", "ikomaru:relay:"),
         # Seconds between rounds of relay upkeep; closing notices and ends also wake it on time.
         "RELAY_MAINTENANCE_S": float(os.environ.get("RELAY_MAINTENANCE_S", "30")),
+        # Presence (接続中 / 離席中): each relay says it is alive (its residents connected) every
+        # RELAY_PRESENCE_HEARTBEAT_S; a word not renewed within PRESENCE_TTL_S (a dead relay's) expires.
+        "RELAY_PRESENCE_HEARTBEAT_S": float(os.environ.get("RELAY_PRESENCE_HEARTBEAT_S", "2")),
+        "PRESENCE_TTL_S": float(os.environ.get("PRESENCE_TTL_S", "8")),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         "CANCELLED_FEED_DAYS": 60,
         # Seconds a public, anonymous answer may be reused (webapp/microcache.py); 0 turns it off.
         "PUBLIC_CACHE_SECONDS": float(os.environ.get("PUBLIC_CACHE_SECONDS", "1")),
-        "STATS_PUBLIC_ENABLED": _env_bool("STATS_PUBLIC_ENABLED", True),
-        "STATS_PUBLIC_THRESHOLD": int(os.environ.get("STATS_PUBLIC_THRESHOLD", "3")),
-        "CITY_MADOGUCHI_URL": os.environ.get("CITY_MADOGUCHI_URL", "https://www.city.ikoma.lg.jp/"),
+        **_from_profile(deployment_profile.load()),
+        # Admins must sign in with a second factor (TOTP); webapp/staff/twofactor/. Promoters may opt in.
+        "ADMIN_2FA_REQUIRED": _env_bool("ADMIN_2FA_REQUIRED", True),
     }

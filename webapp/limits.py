@@ -37,3 +37,8 @@ SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
 CAPACITY_MIN, CAPACITY_MAX = 1, 50
 #: Minutes one `extend` frame may add to a running session (the console offers 15 and 30).
 EXTEND_MINUTES_MIN, EXTEND_MINUTES_MAX = 1, 120
+
+#: A note a promoter hands over with a resident (`transfer`); it travels in the new promoter's `taken` frame.
+TRANSFER_NOTE_MAX = 500
+#: At most one `typing` frame per sender in this many seconds reaches anyone; extra ones are dropped.
+TYPING_INTERVAL_S = 2.5

@@ -1,7 +1,17 @@
 """Every model in one import, so Alembic and the relay see the whole schema."""
 from webapp.checkins.crisis_models import CrisisContact, CrisisPhrase  # noqa: F401
-from webapp.checkins.models import Announcement, CheckIn, Message, Outcome, Term  # noqa: F401
+from webapp.checkins.models import (  # noqa: F401
+    Announcement,
+    CheckIn,
+    CheckinPresence,
+    CheckinPromoter,
+    Message,
+    Outcome,
+    RelayHeartbeat,
+    Term,
+)
 from webapp.db import Base  # noqa: F401
 from webapp.reservations.models import Reservation  # noqa: F401
 from webapp.sessions.models import Session, Slot  # noqa: F401
-from webapp.staff.models import ApiToken, User  # noqa: F401
+from webapp.staff.models import ApiToken, StaffSession, User  # noqa: F401
+from webapp.staff.twofactor.models import RecoveryCode, TwoFactor  # noqa: F401

@@ -23,6 +23,7 @@ def anonymous_client_key() -> str:
 #: endpoint -> limit, applied to POST only; one table so the rules live in one place.
 LIMITS = {
     "staff.login": "10 per minute; 50 per hour",
+    "twofactor.verify": "10 per minute; 50 per hour",
     "api.create_reservation": "20 per minute; 200 per hour",
     "reservations.reserve": "20 per minute; 200 per hour",
     "reservations.lookup": "20 per minute; 200 per hour",

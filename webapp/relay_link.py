@@ -4,11 +4,12 @@ Domain operations announce what happened through webapp.signals; this module tur
 into relay envelopes (realtime.events) and hands them to realtime.notify, so no view or API
 function calls the relay's notification code itself. Changes made inside a relay (its handlers run
 the same operations in worker threads, with no request) are told by that relay itself: only
-changes made while a web request is being handled go through here.
+changes made while a web request is being handled go through here, and changes to staff accounts
+and assignments made by a command too (`flask users deactivate`): no relay makes those.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, has_app_context, has_request_context
 
 from realtime import events, notify
 from webapp import signals
@@ -53,6 +54,20 @@ def _session_changed(session) -> None:
         _tell(events.session_moved(session))
 
 
+def _staff_access_revoked(user, reason: str) -> None:
+    """A deactivation, a new password or "sign out everywhere" (pages, API or CLI): every relay closes
+    that account's connections now, not at its next upkeep."""
+    if has_app_context():
+        _tell(events.staff_revoked(user.id, reason))
+
+
+def _staff_assignments_changed(user) -> None:
+    """Taken off a session, put on one, or a new role (pages, API or CLI): every relay's connections of
+    that account follow exactly the sessions it may staff now."""
+    if has_app_context():
+        _tell(events.staff_follow(user.id))
+
+
 def init_app(app: Flask) -> None:
     """Connect the receivers (once per process: blinker keeps one connection per function)."""
     signals.checkin_created.connect(_checkin_created)
@@ -60,3 +75,5 @@ def init_app(app: Flask) -> None:
     signals.resident_left.connect(_resident_left)
     signals.resident_erased.connect(_resident_erased)
     signals.session_changed.connect(_session_changed)
+    signals.staff_access_revoked.connect(_staff_access_revoked)
+    signals.staff_assignments_changed.connect(_staff_assignments_changed)

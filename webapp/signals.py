@@ -22,3 +22,13 @@ resident_left = _signals.signal("resident-left")
 
 #: Sent with the `CheckIn` as sender after the resident erased their conversation and it was committed.
 resident_erased = _signals.signal("resident-erased")
+
+#: Sent with the `User` as sender (kwarg `reason`: "deactivated", "password_changed" or
+#: "signed_out_everywhere") after every login session and relay token of the account was ended and
+#: committed: its open relay connections are to be closed, on every relay.
+staff_access_revoked = _signals.signal("staff-access-revoked")
+
+#: Sent with the `User` as sender after the sessions that account may staff changed and it was
+#: committed (assigned to or removed from a session, made admin or promoter): its relay connections
+#: follow exactly those sessions from now on.
+staff_assignments_changed = _signals.signal("staff-assignments-changed")

@@ -74,8 +74,20 @@ def era_label_en(year: int) -> str:
     return f"Heisei {year - 1988}" if n < 1 else f"Reiwa {n}"
 
 
-def third_tuesday(year: int, month: int) -> dt.date:
-    """The third Tuesday of a month, the いこまる相談会 day."""
+WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def nth_weekday(year: int, month: int, week: int, weekday: str) -> dt.date:
+    """The `week`-th `weekday` ("mon".."sun") of a month; week -1 is the last one (a profile's schedule rule)."""
+    number = WEEKDAY_NUMBERS[weekday]
+    if week == -1:
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        last = following - dt.timedelta(days=1)
+        return last - dt.timedelta(days=(last.weekday() - number) % 7)
     first = dt.date(year, month, 1)
-    offset = (1 - first.weekday()) % 7  # Tuesday is weekday 1
-    return first + dt.timedelta(days=offset + 14)
+    return first + dt.timedelta(days=(number - first.weekday()) % 7 + 7 * (week - 1))
+
+
+def third_tuesday(year: int, month: int) -> dt.date:
+    """The third Tuesday of a month (Ikoma's rule; the tests' fixed dates)."""
+    return nth_weekday(year, month, 3, "tue")

@@ -36,14 +36,16 @@ def session_body(make_user):
 
 @pytest.fixture
 def cookie_login(app, client):
-    """Sign `user` in on `client` through its session cookie; returns the X-CSRFToken value to send."""
+    """Sign `user` in on `client` through its session cookie (a real server-side staff session); returns the
+    X-CSRFToken value to send."""
+    from webapp.staff import login_sessions
 
     def login(user) -> str:
         with app.test_request_context():
             token = generate_csrf()
             raw = cookie_session[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = login_sessions.begin(user)
             sess["_fresh"] = True
             sess[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")] = raw
         return token

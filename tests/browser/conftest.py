@@ -123,6 +123,7 @@ def server(tmp_path_factory):
            "SECRET_KEY": "browser-test-secret-key-not-for-production",
            "RELAY_PUBLIC_URL": f"ws://127.0.0.1:{relay_port}/ws",
            "RATELIMIT_ENABLED": "false",
+           "ADMIN_2FA_REQUIRED": "false",  # the demo admin signs in with a password (test_two_factor enrols)
            "PYTHONUNBUFFERED": "1"}
     for name in ("REDIS_URL", "ALLOWED_ORIGINS", "FLASK_APP"):
         env.pop(name, None)

@@ -31,17 +31,20 @@ def test_resident_pages_have_no_serious_accessibility_violations(browsing, serve
     audit.check(page, "reservation form open")
     slot = page.locator("li.slot-open").first
     slot.locator("input[name$=nickname]").fill("x" * 200)
-    slot.locator("button[type=submit]").click()
+    with page.expect_navigation(wait_until="load"):
+        slot.locator("button[type=submit]").click()
     audit.check(page, "reservation refused with a field error")
 
     page.goto("/reservations")
     page.locator("input[name=code]").fill("ABCDE-FGHJK-MNPQR")
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
     audit.check(page, "unknown reservation code")
 
     code = reserve(page, future["id"], nickname="ひまわり", topic="仕事のこと")
     audit.check(page, "reservation made, code shown")
-    page.locator("a[href$='/cancel']").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("a[href$='/cancel']").click()
     audit.check(page, "cancel confirmation")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/reservations/{code}$"))
@@ -131,13 +134,14 @@ def test_staff_pages_have_no_serious_accessibility_violations(browsing, server, 
         admin.goto(path)
         audit.check(admin, "admin")
     admin.goto("/admin/sessions/new")
-    admin.locator("main form button[type=submit]").first.click()
+    with admin.expect_navigation(wait_until="load"):
+        admin.locator("main form button[type=submit]").first.click()
     audit.check(admin, "new session refused with field errors")
     for listing, link in (("/admin/users", "main a[href^='/admin/users/']:not([href$='/new'])"),
                           ("/admin/vocabulary", "main a[href$='/edit']")):
         admin.goto(listing)
-        admin.locator(link).first.click()
-        admin.wait_for_load_state()
+        with admin.expect_navigation(wait_until="load"):
+            admin.locator(link).first.click()
         audit.check(admin, f"opened from {listing}")
     audit.assert_clean()
 

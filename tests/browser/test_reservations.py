@@ -70,8 +70,8 @@ def test_a_slot_that_filled_meanwhile_opens_the_page_at_the_message(browsing, se
     card.locator("summary").click()
     status, _ = server.api("POST", f"/slots/{last['id']}/reservations", {})
     assert status == 201  # someone else takes the last seat while this resident reads
-    card.locator("button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation(wait_until="load"):  # the answer page, not the one already loaded
+        card.locator("button[type=submit]").click()
     focus = page.evaluate(FOCUS)
     assert focus["id"] == f"errors-s{last['id']}" and focus["visible"], focus
     assert ("満席" if lang == "ja" else "filled up") in focus["text"]
@@ -89,8 +89,8 @@ def test_a_wrong_code_at_check_in_opens_the_page_at_the_message(browsing, server
     label = page.locator("label[for=reservation_code]").inner_text()
     assert ("予約番号" if lang == "ja" else "Reservation number") in label
     page.locator("#reservation_code").fill("ＺＺＺＺＺ－ＺＺＺＺＺ－ＺＺＺＺＺ")
-    page.locator("form.checkin-form button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form.checkin-form button[type=submit]").click()
     focus = page.evaluate(FOCUS)
     assert focus["id"] == "error-summary" and focus["visible"], focus
     assert ("予約番号が見つかりません" if lang == "ja" else "reservation number") in focus["text"]
@@ -126,7 +126,8 @@ def test_staff_cancel_a_reservation_that_the_resident_then_sees_as_cancelled_by_
     assert code not in staff.content() and "…" + code[-4:] in staff.locator("main").inner_text()
     shot(staff, f"staff-list-{lang}")
     audit.check(staff, "staff reservations")
-    staff.locator("main a.button-secondary").first.click()
+    with staff.expect_navigation(wait_until="load"):
+        staff.locator("main a.button-secondary").first.click()
     audit.check(staff, "staff cancel confirmation")
     staff.locator("main form button[type=submit]").click()
     staff.wait_for_url(re.compile(rf"/staff/sessions/{session['id']}/reservations$"))

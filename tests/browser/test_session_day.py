@@ -1,9 +1,10 @@
 """A whole session day in Chromium: residents on phones (375 px), two promoters at office PCs (1366 px).
 
-Two residents check in; one writes a wish to disappear in words the admins never listed and is
-flagged for the staff with contacts shown to her; the promoter is warned ten minutes before the end
-and extends; a third resident is taken by one promoter and handed to the other, who records the
-outcome (one contradiction refused next to its field first); at the end the one still waiting gets
+Two residents check in; a third closes the tab and shows as 離席中; one writes a wish to disappear in
+words the admins never listed and is flagged for the staff with contacts shown to her; the promoter
+is warned ten minutes before the end and extends; a fourth resident is taken by one promoter and
+handed to the other with a note the receiver sees, who records the outcome (one contradiction
+refused next to its field first); at the end the one still waiting gets
 the closing message with contacts, and the urgent one stays in the console. A screenshot of every
 step is saved under the test's tmp dir and, when SCREENSHOT_DIR is set, there too; axe-core checks
 the refused outcome form and the residents' pages at the end.
@@ -101,8 +102,17 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     shot(sora, "resident-waiting-phone")
     shot(sato, "console-two-waiting")
 
-    # --- presence (branch sessionday): one closes the tab -> 離席中 within 10 s; back -> connected. ---
-    # Add here once CONTRACT §6 "Presence" is on main (a fourth resident closes the tab).
+    # A third resident closes the tab: the console shows her 離席中, and she is ended as a visit.
+    gone_context = browsing.context(PHONE)
+    check_in(gone_context.new_page(), sid, avatar_index=7, nickname="るい")
+    gone = sato.locator("#queue-body tr", has_text="るい")
+    gone.locator(".row-presence").filter(has_text="接続中").wait_for(timeout=DEADLINE_MS)
+    gone_context.close()
+    gone.locator(".row-presence").filter(has_text=re.compile(r"離席中（\d{1,2}:\d{2} から）")).wait_for(
+        timeout=DEADLINE_MS)
+    shot(sato, "console-one-away")
+    gone.get_by_role("button", name=re.compile("来場のみで終了")).click()
+    gone.wait_for(state="detached")
 
     # One writes a wish to disappear that is not in the admins' list: flagged, contacts shown to her.
     minato.get_by_label("推進員へのメッセージ").fill(CRISIS_LINE)
@@ -134,7 +144,7 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     sora.locator("#closing-notice").filter(has_text="延びました").wait_for()
     shot(sato, "console-extended")
 
-    # A third resident arrives; sato takes her and hands her to tanaka.
+    # A fourth resident arrives; sato takes her and hands her to tanaka with a note.
     hikari = browsing.page(PHONE)
     check_in(hikari, sid, avatar_index=5, nickname="ひかり")
     hikari.get_by_label("推進員へのメッセージ").fill("お金のことで相談したいです")
@@ -149,12 +159,14 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     hikari.locator("#handoff").filter(has_text="主任推進員 さとう").wait_for()
     shot(sato, "console-taken")
     sato_panel.get_by_label("もう一人の推進員に引き継ぐ").select_option("tanaka")
-    # --- transfer note (branch sessionday): write a note here; tanaka's panel shows it. ---
+    sato_panel.get_by_label(re.compile("引き継ぐ人へのメモ")).fill("家賃の支払いのことです。くらしとしごと支援センターの話をしました。")
     sato_panel.get_by_role("button", name="引き継ぐ", exact=True).click()
     sato_panel.wait_for(state="detached")
     tanaka_panel = tanaka.locator("#panels .chat-panel", has_text="ひかり")
     tanaka_panel.locator(".bubble-resident", has_text="お金のことで相談したいです").wait_for()
+    tanaka_panel.locator(".panel-note-received").filter(has_text="家賃の支払いのことです").wait_for()
     hikari.locator("#handoff").filter(has_text="主任推進員 たなか").wait_for()
+    hikari.locator(".handoff-changed").filter(has_text="担当が 主任推進員 たなか にかわりました").first.wait_for()
     shot(tanaka, "console-received")
     shot(hikari, "resident-new-promoter")
 

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB_STACK = ("flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug")
 DOMAIN = ("webapp.models", "webapp.exceptions", "webapp.config", "webapp.db", "webapp.timeutil",
           "webapp.checkins.operations", "webapp.checkins.retention", "webapp.sessions.operations",
-          "webapp.reservations.operations", "webapp.staff.operations", "webapp.stats.queries",
+          "webapp.reservations.operations", "webapp.staff.operations", "webapp.staff.twofactor.operations",
+          "webapp.staff.login_sessions",
+          "webapp.stats.queries",
           "realtime.tokens", "realtime.frames")
 
 

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from harness.processes import Process, free_port, http_answers, redis_answers
@@ -67,6 +68,26 @@ class Peer:
 
     def close(self) -> None:
         self.ws.close()
+
+
+def closed_by_server(peer: Peer, timeout: float = 30) -> tuple[int, str]:
+    """Read until the relay closes `peer`'s connection (AssertionError after `timeout`); its code and reason."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            peer.ws.recv(timeout=left)
+        except TimeoutError:
+            break
+        except ConnectionClosed:
+            return peer.ws.close_code, peer.ws.close_reason
+    raise AssertionError(f"the connection was still open after {timeout:.0f} s")
+
+
+def refused_handshake(url: str, **kwargs) -> int:
+    """The HTTP status with which the relay refuses to open a connection to `url`."""
+    with pytest.raises(InvalidStatus) as refusal:
+        connect(url, open_timeout=30, **kwargs).close()
+    return refusal.value.response.status_code
 
 
 class ThreadRelay:

@@ -119,7 +119,7 @@ def test_at_the_end_a_waiting_resident_gets_contacts_and_the_next_session_and_an
 def test_two_relays_over_redis_warn_once_and_carry_an_extension(world, relay_processes, peers):
     redis_url = redis_url_for_tests()
     if redis_url is None:
-        pytest.skip("no Redis on 127.0.0.1:6379 and TEST_REDIS_URL is not set")
+        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
     prefix = f"closing:{world.session_id}:{utcnow().timestamp()}:"
     fast = {"RELAY_MAINTENANCE_S": "1"}
     one = relay_processes(redis_url=redis_url, prefix=prefix, extra_env=fast)

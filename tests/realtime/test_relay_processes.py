@@ -62,7 +62,7 @@ def test_a_relay_killed_mid_session_and_restarted_loses_nothing(world, relay_pro
 def redis_url():
     url = redis_url_for_tests()
     if url is None:
-        pytest.skip("no Redis on 127.0.0.1:6379 and TEST_REDIS_URL is not set")
+        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
     return url
 
 

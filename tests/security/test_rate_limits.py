@@ -56,6 +56,7 @@ def doors(ids: dict) -> dict:
     """endpoint -> (path, body kind, form or JSON data, allowed per minute)."""
     return {
         "staff.login": ("/staff/login", "form", {"login": "nobody", "password": "wrong-password"}, 10),
+        "twofactor.verify": ("/staff/login/verify", "form", {"code": "123456"}, 10),
         "reservations.reserve": (f"/slots/{ids['slot']}/reserve", "form", {}, 20),
         "reservations.lookup": ("/reservations", "form", {"code": "AAAAA-BBBBB-CCCCC"}, 20),
         "api.create_reservation": (f"/api/v1/slots/{ids['slot']}/reservations", "json", {}, 20),

@@ -80,14 +80,16 @@ RESPONSE_SCHEMAS = {
         "id": {"type": "string", "enum": list(avatar_ids())},
         "label_ja": {"type": "string", "example": "ねこ"}, "label_en": {"type": "string", "example": "Cat"},
         "image_url": {"type": "string", "format": "uri"}}},
-    "CheckinCreated": {"type": "object", "required": ["checkin_id", "token", "ws_url", "position"], "properties": {
+    "CheckinCreated": {"type": "object", "required": ["checkin_id", "token", "ws_url", "position", "number"],
+                       "properties": {
         "checkin_id": {"type": "integer"}, "session_id": {"type": "integer"},
+        "number": {"type": "integer", "minimum": 1, "description": "受付番号: 1, 2, 3... in order of arrival."},
         "estimated_wait_s": {"type": "integer", "nullable": True},
         "token": {"type": "string", "description": "For the relay: connect to ws_url?token=..."},
         "ws_url": {"type": "string", "example": "ws://127.0.0.1:8765/ws"},
         "position": {"type": "integer", "minimum": 0, "description": "Place in the queue."}}},
     "StaffCheckinCreated": {"type": "object", "required": ["checkin_id"], "properties": {
-        "checkin_id": {"type": "integer"}, "session_id": {"type": "integer"},
+        "checkin_id": {"type": "integer"}, "session_id": {"type": "integer"}, "number": {"type": "integer"},
         "source": {"type": "string", "enum": ["staff"]},
         "status": {"type": "string", "enum": ["in_consultation", "closed"]},
         "counts": ref("Counts")}},

@@ -39,20 +39,21 @@ def create_checkin(session_id: int):
             raise ApiError(401, "unauthorized", "Recording a visitor needs a staff sign-in or token.")
         checkin = operations.check_in(session_id, sent.avatar, sent.nickname, staff=staff,
                                       outcome=_walk_in_outcome(sent))
-        body = {"checkin_id": checkin.id, "session_id": session_id, "status": checkin.status, "source": "staff",
+        body = {"checkin_id": checkin.id, "session_id": session_id, "number": checkin.number,
+                "status": checkin.status, "source": "staff",
                 "position": None, "counts": operations.counts(session_id)}
         return jsonify(body), 201
     if "status" in data or "outcome" in data:
         raise ApiError(400, "unknown_field", "status and outcome are for staff-recorded visitors only.")
     checkin = operations.check_in(session.id, sent.avatar, sent.nickname, sent.reservation_code)
-    place = operations.position(checkin)  # counted once: the estimate is made from the same place
     body = {
         "checkin_id": checkin.id,
         "session_id": session_id,
+        "number": checkin.number,
         "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin),
         "ws_url": current_app.config["RELAY_PUBLIC_URL"],
-        "position": place,
-        "estimated_wait_s": operations.estimate_s(place, operations.promoter_count(session_id)),
+        "position": operations.position(checkin),
+        "estimated_wait_s": operations.estimated_wait_s(checkin),  # counts only those still there ahead
     }
     return jsonify(body), 201
 

@@ -27,12 +27,16 @@ class CheckIn(Base):
         CheckConstraint("source IN ('resident','staff')", name="source"),
         # The queue, the place in line and the counts all ask "this session's check-ins in this status".
         Index("ix_checkins_session_id_status", "session_id", "status"),
+        # 受付番号: one number per arrival within a session (check_in assigns it; the index decides races).
+        Index("ix_checkins_session_id_number", "session_id", "number", unique=True),
     )
 
     #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The session visited.
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    #: 受付番号: 1, 2, 3... in order of arrival within the session, so two くま can be told apart.
+    number: Mapped[int | None] = mapped_column()
     #: Avatar id from the avatar list.
     avatar: Mapped[str] = mapped_column(String(32))
     #: Optional nickname (may be empty).
@@ -67,6 +71,51 @@ class CheckIn(Base):
     reservation: Mapped[Reservation | None] = relationship()
     taken_by: Mapped[User | None] = relationship()
     outcome: Mapped[Outcome | None] = relationship(back_populates="checkin", uselist=False)
+    #: Everyone who had this resident, first taker first (a transfer adds the next one).
+    handlers: Mapped[list[CheckinPromoter]] = relationship(order_by="CheckinPromoter.since",
+                                                           cascade="all, delete-orphan")
+
+
+class CheckinPromoter(Base):
+    """A promoter who had a resident: the one who took them, and each one they were transferred to."""
+
+    __tablename__ = "checkin_promoters"
+
+    #: The check-in.
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True)
+    #: The promoter (or admin) credited.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    #: When they got the resident.
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class RelayHeartbeat(Base):
+    """One relay process, and when it last said it was alive: its residents are connected while it is."""
+
+    __tablename__ = "relay_heartbeats"
+
+    #: A random id per relay process.
+    relay_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The relay's last heartbeat (every RELAY_PRESENCE_HEARTBEAT_S).
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CheckinPresence(Base):
+    """A resident's open connection on one relay (no row: not connected there).
+
+    Counts as connected while that relay's heartbeat is fresh (PRESENCE_TTL_S): a relay that dies
+    stops beating, so its residents turn "not connected" by themselves; the next heartbeat of any
+    relay deletes what it left behind.
+    """
+
+    __tablename__ = "checkin_presence"
+
+    #: The resident's check-in.
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True)
+    #: The relay process holding the connection.
+    relay_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
 
 class Message(Base):

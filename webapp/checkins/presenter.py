@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from realtime import frames
+from webapp import limits
 from webapp.checkins import avatars, operations
 from webapp.checkins.models import CheckIn, Message, Term
 from webapp.checkins.operations.outcomes import REFERRED
@@ -86,6 +87,7 @@ def resident_state(checkin: CheckIn) -> dict:
         "position": place,
         "wait_text": wait_text(operations.estimated_wait_s(checkin)),
         "handoff": frames.handoff(checkin) if checkin.status == "in_consultation" else None,
+        "handoff_changed": checkin.status == "in_consultation" and len(checkin.handlers) > 1,
         "messages": [message_view(m) for m in operations.recent_messages(checkin.id)],
         "avatar": avatar_view(checkin.avatar),
     }
@@ -158,6 +160,9 @@ def waiting_room_strings() -> dict:
         "closing_soon": _("本日の相談会は {time} に終わります。順番が来なかったときは、ほかの相談先をご案内します。"),
         "extended": _("相談会の終了時刻が {time} に延びました。このままお待ちください。"),
         "handoff_promoter": _("担当：{name}"),
+        "handoff_changed": _("担当が {name} にかわりました。"),
+        "typing": _("入力中…"),
+        "number": _("受付番号 {n}"),
         "handoff_text": _("このまま、下の欄で推進員と文字でお話しできます。ほかの人には見えません。"),
         "handoff_room": _("下のボタンから相談の部屋に入ってください。"),
         "join": _("部屋に入る"),
@@ -177,6 +182,7 @@ def waiting_room_data(checkin: CheckIn) -> dict:
         "lang": lang(),
         "strings": waiting_room_strings(),
         "message_max": operations.settings.message_max_chars,
+        "typing_interval_ms": int(limits.TYPING_INTERVAL_S * 1000),
         "location": checkin.session.location,
     }
 
@@ -196,6 +202,16 @@ def status_text(entry: dict, user: User) -> str:
     return with_data(_("相談中（%(name)s）"), name=taker["display_name"])
 
 
+def presence_text(entry: dict) -> str:
+    """接続中, or 離席中 since when, for a resident's row (nothing for a visitor recorded by staff)."""
+    if entry.get("source") != "resident" or entry["status"] not in operations.OPEN_STATUSES:
+        return ""
+    if entry.get("connected"):
+        return _("接続中")
+    since = entry.get("away_since")
+    return _("離席中（%(time)s から）", time=clock(dt.datetime.fromisoformat(since))) if since else _("離席中")
+
+
 def minutes_text(seconds: int) -> str:
     return _("%(m)s分", m=seconds // 60)
 
@@ -212,6 +228,14 @@ def console_strings() -> dict:
         "closing_warning": _("終了まで10分を切りました。延長するときは「15分延長する」か「30分延長する」を押してください。"),  # noqa: E501
         "extended_to": _("終了時刻を {time} に延長しました。"),
         "in_consultation_me": _("相談中（あなた）"),
+        "present": _("接続中"),
+        "away": _("離席中（{time} から）"),
+        "away_unknown": _("離席中"),
+        "typing": _("入力中…"),
+        "with_number": _("{n}番 {name}"),
+        "end_visit": _("来場のみで終了"),
+        "close_visit": _("来場として記録する"),
+        "note_from": _("{from} からのメモ："),
         "in_consultation_other": _("相談中（{name}）"),
         "in_consultation": _("相談中"),
         "with_nickname": _("{avatar}（{nickname}）"),
@@ -301,7 +325,8 @@ def console_data(session: Session, user: User) -> dict:
     for entry in entries:
         avatar = avatar_view(entry["avatar"])
         rendered.append({**entry, "avatar_image": avatar["image_url"], "avatar_label": avatar["label"],
-                         "waited_text": minutes_text(entry["waited_s"]), "status_text": status_text(entry, user)})
+                         "waited_text": minutes_text(entry["waited_s"]), "status_text": status_text(entry, user),
+                         "presence_text": presence_text(entry)})
     page_data = {
         "lang": lang(),
         "session_id": session.id,
@@ -309,6 +334,8 @@ def console_data(session: Session, user: User) -> dict:
         "ends_at": iso(session.ends_at),
         "me": {"login": user.login, "display_name": user.display_name},
         "message_max": operations.settings.message_max_chars,
+        "typing_interval_ms": int(limits.TYPING_INTERVAL_S * 1000),
+        "transfer_note_max": limits.TRANSFER_NOTE_MAX,
         "avatars": {a["id"]: a for a in avatar_list()},
         "queue": entries,
         "counts": operations.counts(session.id),

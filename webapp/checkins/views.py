@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from realtime.tokens import TokenError, issue_resident_token, issue_staff_token, read_token
+from webapp import limits
 from webapp.checkins import avatars, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
@@ -226,6 +227,7 @@ def console(session_id: int):
         token=issue_staff_token(current_app.config["SECRET_KEY"], user),
         ws_url=current_app.config["RELAY_PUBLIC_URL"], token_url=url_for("checkins_api.realtime_token"),
         message_max=operations.settings.message_max_chars, avatars=presenter.avatar_list(),
+        transfer_note_max=limits.TRANSFER_NOTE_MAX,
         counts=operations.counts(session.id), queue=data["rendered_queue"], modes=presenter.modes(session),
         other_promoters=[p for p in session.promoters if p.id != user.id and p.active],
         topics=presenter.terms("topic"), results=presenter.terms("result"), agencies=presenter.terms("agency"),

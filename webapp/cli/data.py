@@ -25,9 +25,13 @@ def demo_command(if_empty):
 
 @click.command("purge", cls=OneLineCommand)
 def purge_command():
-    """Delete message texts, nicknames and reservation notes past their retention (counts and outcomes stay)."""
+    """Delete message texts, nicknames and reservation notes past their retention (counts and outcomes stay),
+    and staff sign-ins that have ended."""
     from webapp.checkins.retention import purge_expired
+    from webapp.staff import login_sessions
 
-    purged = purge_expired(current_app.config["MESSAGE_RETENTION_DAYS"])
+    ended = login_sessions.prune(login_sessions.Limits.from_config(current_app.config))
+    purged = purge_expired(current_app.config["MESSAGE_RETENTION_DAYS"])  # last: it checkpoints SQLite's log
     click.echo(f"purged {purged.messages} message texts and {purged.announcements} announcements; "
                f"blanked {purged.nicknames_and_notes} nicknames and reservation notes")
+    click.echo(f"removed {ended} ended staff sign-ins")

@@ -16,7 +16,7 @@ schedule_cli = OneLineGroup("schedule", help="The fiscal year's sessions.")
 @click.option("--promoter", "promoters", multiple=True, help="Login to assign (repeatable).")
 @domain_errors_as_clicks
 def schedule_generate(fiscal_year, promoters):
-    """Create the third-Tuesday sessions of a fiscal year."""
+    """Create a fiscal year's sessions on the profile's day of each month."""
     from webapp.sessions.operations import generate_fiscal_year, plan_defaults
     from webapp.timeutil import reiwa_label
 

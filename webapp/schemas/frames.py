@@ -10,7 +10,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from webapp.schemas.base import Input
-from webapp.schemas.fields import Between, Id, Nickname
+from webapp.schemas.fields import Between, Id, MaxChars, Nickname
 
 
 class Frame(Input):
@@ -70,6 +70,21 @@ class Transfer(Frame):
     type: Literal["transfer"]
     checkin_id: Id
     to_login: str
+    note: Annotated[str, MaxChars("TRANSFER_NOTE_MAX")] | None = Field(
+        None, description="for the new promoter (in their `taken` frame); not stored")
+
+
+class ResidentTyping(Frame):
+    """The resident is writing (never any text); at most one every TYPING_INTERVAL_S is passed on."""
+
+    type: Literal["typing"]
+
+
+class StaffTyping(Frame):
+    """The promoter is writing to a resident they took (never any text)."""
+
+    type: Literal["typing"]
+    checkin_id: Id
 
 
 class Remove(Frame):
@@ -90,9 +105,9 @@ class Extend(Frame):
     minutes: Annotated[int, Between("EXTEND_MINUTES_MIN", "EXTEND_MINUTES_MAX", "invalid_minutes")]
 
 
-ResidentFrame = Annotated[ResidentMessage | Leave | Erase | Ping, Field(discriminator="type")]
-StaffFrame = Annotated[Announce | Take | StaffMessage | Close | Walkin | Transfer | Remove | History | Extend | Ping,
-                       Field(discriminator="type")]
+ResidentFrame = Annotated[ResidentMessage | Leave | Erase | ResidentTyping | Ping, Field(discriminator="type")]
+StaffFrame = Annotated[Announce | Take | StaffMessage | Close | Walkin | Transfer | Remove | History | Extend
+                       | StaffTyping | Ping, Field(discriminator="type")]
 RESIDENT_FRAMES = TypeAdapter(ResidentFrame)
 STAFF_FRAMES = TypeAdapter(StaffFrame)
 

@@ -23,3 +23,11 @@ def lock(session: Session) -> None:
 def hold_for_reservation(session_id: int) -> None:
     """A reservation's share of the lock (FOR SHARE): reservations run side by side, never beside an edit."""
     db_session.execute(select(Session.id).where(Session.id == session_id).with_for_update(read=True))
+
+
+def hold_for_checkin(session_id: int) -> None:
+    """Check-ins of one session take turns (FOR UPDATE) while each takes the next 受付番号.
+
+    SQLite: the writing transaction is IMMEDIATE already, so check-ins never run side by side there.
+    """
+    db_session.execute(select(Session.id).where(Session.id == session_id).with_for_update())

@@ -17,7 +17,7 @@ from webapp.reservations.models import Reservation
 from webapp.sessions.locking import lock
 from webapp.sessions.models import FORMATS, Session, Slot
 from webapp.staff.models import User
-from webapp.timeutil import at_tokyo, fiscal_year_bounds, local, third_tuesday
+from webapp.timeutil import at_tokyo, fiscal_year_bounds, local, nth_weekday
 
 MAX_SLOT_MINUTES = limits.SLOT_MINUTES_MAX
 MAX_CAPACITY = limits.CAPACITY_MAX
@@ -188,8 +188,11 @@ def update_session(session: Session, changes: Mapping) -> Session:
     for field in ("location", "join_url", "note"):
         if field in changes:
             setattr(session, field, (changes[field] or "").strip())
+    reassigned: set[User] = set()
     if "promoters" in changes:
+        before_promoters = set(session.promoters)
         session.promoters = _promoters(list(changes["promoters"]))
+        reassigned = before_promoters ^ set(session.promoters)
     if "status" in changes:
         _set_status(session, changes["status"])
     after = (session.starts_at, session.ends_at, session.format, session.location, session.join_url, session.status)
@@ -198,6 +201,8 @@ def update_session(session: Session, changes: Mapping) -> Session:
     session.updated_at = utcnow()
     db_session.commit()
     signals.session_changed.send(session)
+    for user in sorted(reassigned, key=lambda u: u.id):  # removed ones stop following it, added ones start
+        signals.staff_assignments_changed.send(user)
     return session
 
 
@@ -247,10 +252,13 @@ class PlanDefaults:
     capacity: int
     locations: Mapping[str, str]
     promoters: list[str] = dataclasses.field(default_factory=list)
+    #: The profile's rule: the `week`-th `weekday` of each month (Ikoma: the third Tuesday).
+    week: int = 3
+    weekday: str = "tue"
 
 
 def generate_fiscal_year(year: int, defaults: PlanDefaults) -> tuple[list[Session], list[dt.date]]:
-    """Create the third-Tuesday sessions of fiscal year `year` (April..March).
+    """Create the sessions of fiscal year `year` (April..March), one a month on the profile's day.
 
     Dates that already have a session are left as they are, so running it twice is safe.
     Returns the sessions created and the dates skipped.
@@ -262,7 +270,7 @@ def generate_fiscal_year(year: int, defaults: PlanDefaults) -> tuple[list[Sessio
     taken = set(db_session.scalars(select(Session.date).where(Session.date.between(first, last))))
     created, skipped = [], []
     for month in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3):
-        day = third_tuesday(year if month >= 4 else year + 1, month)
+        day = nth_weekday(year if month >= 4 else year + 1, month, defaults.week, defaults.weekday)
         if day in taken:
             skipped.append(day)
             continue
@@ -281,4 +289,5 @@ def plan_defaults(config: Mapping, promoters: list[str] | None = None) -> PlanDe
         format_plan=config["FORMAT_PLAN"], start=dt.time.fromisoformat(config["SESSION_START"]),
         end=dt.time.fromisoformat(config["SESSION_END"]), slot_minutes=config["SLOT_MINUTES"],
         capacity=config["SLOT_CAPACITY"], locations=config["DEFAULT_LOCATIONS"], promoters=promoters or [],
+        week=config["SCHEDULE_WEEK"], weekday=config["SCHEDULE_WEEKDAY"],
     )

@@ -1,28 +1,44 @@
-"""Who is calling: a logged-in staff member (cookie) or a bearer token (API)."""
+"""Who is calling: a logged-in staff member (cookie) or a bearer token (API); signing in and out.
+
+The flask-login adapter of webapp.staff.login_sessions: the cookie's user id is a server-side session id.
+"""
 from __future__ import annotations
 
 import functools
-import hmac
 
-from flask import g, request
-from flask_login import current_user
+from flask import current_app, g, request
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 
-from webapp.db import db_session
 from webapp.exceptions import ApiError
 from webapp.extensions import login_manager
-from webapp.staff import operations
+from webapp.staff import login_sessions, operations
 from webapp.staff.models import User
 
 
 @login_manager.user_loader
-def _load_user(cookie_id: str) -> User | None:
-    """The signed-in account, unless it was deactivated or its password changed since sign-in."""
-    user_id, _, stamp = cookie_id.partition(".")
-    user = db_session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
-    if user is None or not user.active or not hmac.compare_digest(stamp, user.session_stamp):
-        return None
+def _load_user(session_key: str) -> User | None:
+    """The account of the live server-side session the login cookie names (webapp.staff.login_sessions), or None.
+
+    flask-login's "remember me" cookie, were one ever set, holds the same id and is checked the same way.
+    """
+    user = login_sessions.resume(session_key, login_sessions.Limits.from_config(current_app.config))
+    if user is not None:
+        user.staff_session_key = session_key
     return user
+
+
+def sign_in(user: User) -> None:
+    """Begin a server-side staff session for `user` (every sign-in step passed) and keep only its id in the cookie."""
+    user.staff_session_key = login_sessions.begin(user)
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End this browser's staff session on the server, then forget it in the cookie."""
+    if current_user.is_authenticated:
+        login_sessions.end(current_user.get_id())
+    logout_user()
 
 
 def _bearer() -> str | None:

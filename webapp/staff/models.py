@@ -1,4 +1,4 @@
-"""Staff accounts (admins and 主任推進員) and their hashed API tokens."""
+"""Staff accounts (admins and 主任推進員), their hashed API tokens and their server-side login sessions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -37,6 +37,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     #: When the account was created.
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Raised by a password change, deactivation or "sign out everywhere"; relay tokens carry it, so
+    #: every relay token issued before is refused (webapp.staff.operations).
+    auth_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -50,12 +53,17 @@ class User(Base):
 
     @property
     def session_stamp(self) -> str:
-        """Changes whenever the password does, so a new password signs out every other session."""
+        """A fingerprint of the password: a sign-in still in progress (the two-step sign-in's first step,
+        webapp/staff/twofactor/pending.py) is void once it changes. Login cookies do not use it."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
-    def get_id(self) -> str:
-        """What the session cookie keeps: the id and the password stamp."""
-        return f"{self.id}.{self.session_stamp}"
+    #: The id of the server-side staff session this object was loaded for (set by webapp.staff.auth,
+    #: never stored on the account): what the login cookie keeps.
+    staff_session_key = None
+
+    def get_id(self) -> str | None:
+        """What the login cookie keeps: the id of a server-side staff session, never the account's own id."""
+        return self.staff_session_key
 
     @property
     def is_admin(self) -> bool:
@@ -79,3 +87,26 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class StaffSession(Base):
+    """One sign-in of a staff member (webapp.staff.login_sessions): the login cookie holds its id, we keep its SHA-256.
+
+    Ended by logging out, "sign out everywhere", a password change or deactivation; refused after
+    STAFF_IDLE_TIMEOUT_MINUTES without a request or STAFF_SESSION_MAX_HOURS after sign-in.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    #: SHA-256 hex of the random id in the cookie; a database leak reveals no usable cookie.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Whose session it is.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: When the staff member signed in (the absolute limit counts from here).
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The last request seen, to the minute (the idle timeout counts from here).
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the session was ended; an ended session never comes back.
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,4 +1,9 @@
-"""Staff accounts, passwords and tokens. Tokens are shown once and stored only as SHA-256."""
+"""Staff accounts, passwords and tokens. Tokens are shown once and stored only as SHA-256.
+
+A password change, a deactivation and "sign out everywhere" end the account's access at once
+(`_end_access`): every login session, every relay token (`auth_version`) and, but for signing
+out, every API token; a deactivation also voids the feed URL. Activating brings none of them back.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +12,10 @@ import secrets
 
 from sqlalchemy import select, update
 
+from webapp import signals
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
+from webapp.staff import login_sessions
 from webapp.staff.models import ROLES, ApiToken, User
 from webapp.staff.passwords import hash_password, password_matches
 
@@ -47,27 +54,70 @@ def create_user(login: str, role: str, display_name: str, password: str) -> User
 
 def update_user(user: User, display_name: str | None = None, role: str | None = None,
                 active: bool | None = None) -> User:
-    """Change what an admin may change about an account."""
+    """Change what an admin may change about an account (`active=False` is `deactivate`)."""
     if display_name is not None:
         if not display_name.strip() or len(display_name) > 100:
             raise DomainError("invalid_display_name", "Display name: 1-100 characters.", 400)
         user.display_name = display_name.strip()
+    role_changed = role is not None and role != user.role
     if role is not None:
         if role not in ROLES:
             raise DomainError("invalid_role", "Role must be admin or promoter.", 400)
         user.role = role
-    if active is not None:
-        user.active = active
-        if not active:
-            _revoke_all(user)
+    if active is False:
+        return deactivate(user)
+    if active:
+        return activate(user)
+    db_session.commit()
+    if role_changed:
+        signals.staff_assignments_changed.send(user)  # an admin follows every session, a promoter their own
+    return user
+
+
+def _end_access(user: User, api_tokens: bool = True) -> None:
+    """Every login session and relay token of `user` (and its API tokens) stop working; the caller commits."""
+    user.auth_version = (user.auth_version or 0) + 1
+    login_sessions.end_all(user, commit=False)
+    if api_tokens:
+        _revoke_all(user)
+
+
+def deactivate(user: User) -> User:
+    """The account can no longer sign in; its sessions, tokens and feed URL end, its history stays."""
+    user.active = False
+    _end_access(user)
+    user.feed_token_hash = None
+    db_session.commit()
+    signals.staff_access_revoked.send(user, reason="deactivated")
+    return user
+
+
+def activate(user: User) -> User:
+    """The account may sign in again, with fresh sessions and tokens only: nothing it had before returns."""
+    user.active = True
     db_session.commit()
     return user
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password; every session, relay token and API token of the account ends."""
     _check_password(password)
     user.password_hash = hash_password(password)
+    _end_access(user)
     db_session.commit()
+    signals.staff_access_revoked.send(user, reason="password_changed")
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every login session (this one too) and relay connection of `user`; API tokens stay."""
+    _end_access(user, api_tokens=False)
+    db_session.commit()
+    signals.staff_access_revoked.send(user, reason="signed_out_everywhere")
+
+
+def relay_token_current(user: User | None, auth_version: int) -> bool:
+    """Whether a staff relay token of this `auth_version` still connects and acts (the handshake, every frame)."""
+    return user is not None and user.active and user.role in ROLES and (user.auth_version or 0) == auth_version
 
 
 def authenticate(login: str, password: str) -> User | None:

@@ -1,10 +1,10 @@
 """Staff login, logout, the promoter's own sessions and account management (/admin/users)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from webapp.db import db_session, utcnow
@@ -13,13 +13,12 @@ from webapp.extensions import login_manager
 from webapp.sessions.models import Session
 from webapp.sessions.queries import run_by
 from webapp.sessions.views import safe_next
-from webapp.staff import (
-    auth,  # noqa: F401  (registers the user_loader)
-    operations,
-)
+from webapp.staff import auth, login_sessions, operations
 from webapp.staff.auth import admin_required
 from webapp.staff.forms import LoginForm, NewUserForm, PasswordForm, UserForm, role_label, show_error
 from webapp.staff.models import ApiToken, User
+from webapp.staff.twofactor import operations as twofactor
+from webapp.staff.twofactor import pending
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
@@ -57,7 +56,11 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.login.data, form.password.data)
         if user is not None:
-            login_user(user)
+            step = twofactor.second_step(user, current_app.config["ADMIN_2FA_REQUIRED"])
+            if step is not None:  # not signed in yet: a code (or enrolment) comes first
+                pending.start(user, step, form.next.data)
+                return redirect(url_for("twofactor.verify" if step == "verify" else "twofactor.setup"))
+            _finish_login(user)
             return redirect(safe_next(form.next.data, url_for("staff.home")))
         # One answer for an unknown login, a wrong password or a deactivated account.
         form.form_errors.append(_("ログイン名またはパスワードが違います。"))
@@ -65,12 +68,37 @@ def login():
     return _no_store(render_template("staff/login.html", form=form), status)
 
 
+def _finish_login(user: User) -> None:
+    """Sign `user` in, once every step of the sign-in (password, second factor) has passed."""
+    auth.sign_in(user)
+
+
 @bp.post("/staff/logout")
 def logout():
     # CSRFProtect has already refused a POST without a valid token, so another site cannot log anyone out.
-    logout_user()
+    auth.sign_out()
     flash(_("ログアウトしました。"), "success")
     return redirect(url_for("sessions.index"))
+
+
+@bp.post("/staff/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of this account, on every device (this one too), and its open consoles."""
+    operations.sign_out_everywhere(current_user._get_current_object())
+    return _signed_out_here()
+
+
+def _signed_out_here():
+    """This browser's sign-in was ended with all the others: forget it here too and say so."""
+    auth.sign_out()
+    flash(_("すべての端末でログアウトしました。もう一度ログインしてください。"), "success")
+    return redirect(url_for("sessions.index"))
+
+
+def _open_sessions(user: User) -> int:
+    """How many devices `user` is signed in on now."""
+    return login_sessions.open_count(user, login_sessions.Limits.from_config(current_app.config))
 
 
 # --- The staff member's own sessions ---------------------------------------------------------------
@@ -84,7 +112,8 @@ def _my_upcoming(user: User) -> list[Session]:
 @bp.get("/staff/")
 @login_required
 def home():
-    return _no_store(render_template("staff/home.html", sessions=_my_upcoming(current_user)))
+    return _no_store(render_template("staff/home.html", sessions=_my_upcoming(current_user),
+                                     signed_in=_open_sessions(current_user)))
 
 
 # --- Accounts (admins) -----------------------------------------------------------------------------
@@ -133,7 +162,7 @@ def _render_user(user: User, form: UserForm | None = None, password_form: Passwo
     return _no_store(render_template(
         "staff/user_edit.html", user=user, form=form or UserForm(obj=user, formdata=None),
         password_form=password_form or PasswordForm(formdata=None),
-        tokens=_live_tokens().get(user.id, 0), new_token=new_token,
+        tokens=_live_tokens().get(user.id, 0), new_token=new_token, signed_in=_open_sessions(user),
     ), status)
 
 
@@ -170,7 +199,7 @@ def user_password(user_id: int):
             show_error(form, err)
         else:
             if user.id == current_user.id:
-                login_user(user)  # the new password signs out other sessions, not this one
+                auth.sign_in(user)  # the new password ended every session: this browser gets a fresh one
             flash(_("新しいパスワードを設定しました。本人に安全な方法で伝えてください。"), "success")
             return redirect(url_for("staff.user_edit", user_id=user.id))
     return _render_user(user, password_form=form, status=400)
@@ -183,11 +212,24 @@ def user_active(user_id: int):
     if user.id == current_user.id:
         flash(_("自分自身のアカウントは無効にできません。"), "error")
         return redirect(url_for("staff.user_edit", user_id=user.id))
-    operations.update_user(user, active=not user.active)
     if user.active:
-        flash(_("アカウントを有効に戻しました。"), "success")
-    else:
+        operations.deactivate(user)
         flash(_("アカウントを無効にしました。ログインとAPIトークンは使えなくなります。"), "success")
+    else:
+        operations.activate(user)
+        flash(_("アカウントを有効に戻しました。"), "success")
+    return redirect(url_for("staff.user_edit", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/sign-out")
+@admin_required
+def user_sign_out(user_id: int):
+    """An admin ends every sign-in and open console of an account (a lost phone, a shared PC)."""
+    user = _user_or_404(user_id)
+    operations.sign_out_everywhere(user)
+    if user.id == current_user.id:
+        return _signed_out_here()
+    flash(_("このアカウントをすべての端末でログアウトさせました。"), "success")
     return redirect(url_for("staff.user_edit", user_id=user.id))
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.checkins.models import CheckIn, Outcome
+from webapp.checkins.models import CheckIn, CheckinPromoter, Outcome
 from webapp.checkins.operations import can_staff
 from webapp.db import db_session
 from webapp.exceptions import DomainError
@@ -88,6 +88,7 @@ def session_record(session_id: int):
     checkins = db_session.scalars(
         select(CheckIn).where(CheckIn.session_id == session.id).order_by(CheckIn.created_at, CheckIn.id)
         .options(selectinload(CheckIn.taken_by), selectinload(CheckIn.reservation),
+                 selectinload(CheckIn.handlers).selectinload(CheckinPromoter.user),
                  selectinload(CheckIn.outcome).selectinload(Outcome.topics),
                  selectinload(CheckIn.outcome).selectinload(Outcome.result),
                  selectinload(CheckIn.outcome).selectinload(Outcome.referred_to))

@@ -14,15 +14,23 @@ from webapp.checkins.operations.crisis import contains_crisis_word, crisis_conta
 from webapp.checkins.operations.handoff import HANDOFF_MODES, take, transfer
 from webapp.checkins.operations.leaving import erase_own, expire_stale, leave, remove, touch
 from webapp.checkins.operations.outcomes import RESULT_KEYS, close
+from webapp.checkins.operations.presence import (
+    arrived,
+    connected_ids,
+    departed,
+    heartbeat,
+)
 from webapp.checkins.operations.queue import (
     counts,
     estimate_s,
     estimated_wait_s,
     position,
+    present_place,
     promoter_count,
     queue,
     waiting_count,
     waiting_line,
+    waiting_line_places,
 )
 from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get
 from webapp.sessions.queries import is_open as session_is_open
@@ -34,4 +42,6 @@ __all__ = [
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
     "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",
     "take", "touch", "transfer", "waiting_count", "waiting_line",
+    "arrived", "connected_ids", "departed", "present_place", "heartbeat",
+    "waiting_line_places",
 ]

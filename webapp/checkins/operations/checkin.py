@@ -4,16 +4,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import limits, signals
-from webapp.checkins.models import CheckIn
+from webapp.checkins.models import CheckIn, CheckinPromoter
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.outcomes import new_outcome, resolve_outcome
 from webapp.checkins.operations.records import _clean, load_session
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
+from webapp.sessions.locking import hold_for_checkin
 from webapp.sessions.models import Session
 from webapp.sessions.queries import is_open
 from webapp.staff.models import User
@@ -40,25 +41,41 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
         require_staff(staff, session)
         if session.status != "scheduled" or local(now).date() != session.date:
             raise DomainError("session_not_open", "Visitors can be recorded only on the session's day.", 409)
-    checkin = CheckIn(session_id=session.id, avatar=avatar, nickname=nickname, created_at=now, last_seen_at=now,
-                      reservation_id=_reservation_for(session, reservation_code))
-    if staff is not None:
-        checkin.source, checkin.status = "staff", "in_consultation"
-        checkin.taken_by_id, checkin.taken_at, checkin.handoff_mode = staff.id, now, session.format
-        if outcome is not None:
-            resolved = resolve_outcome(outcome)
-            checkin.status, checkin.ended_at = "closed", now
-            checkin.outcome = new_outcome(resolved, staff, now)
-    db_session.add(checkin)
-    try:
-        db_session.commit()
-    except IntegrityError:  # the same code checked in at the same moment (a unique index on reservation_id)
-        db_session.rollback()
-        if checkin.reservation_id is None or not _checked_in(checkin.reservation_id):
-            raise
-        raise _ALREADY from None
+    reservation_id = _reservation_for(session, reservation_code)
+    resolved = resolve_outcome(outcome) if staff is not None and outcome is not None else None
+    for attempt in range(_NUMBER_ATTEMPTS):
+        checkin = CheckIn(session_id=session.id, avatar=avatar, nickname=nickname, created_at=now, last_seen_at=now,
+                          reservation_id=reservation_id)
+        if staff is not None:
+            checkin.source, checkin.status = "staff", "in_consultation"
+            checkin.taken_by_id, checkin.taken_at, checkin.handoff_mode = staff.id, now, session.format
+            checkin.handlers = [CheckinPromoter(user_id=staff.id, since=now)]
+            if resolved is not None:
+                checkin.status, checkin.ended_at = "closed", now
+                checkin.outcome = new_outcome(resolved, staff, now)
+        hold_for_checkin(session.id)
+        checkin.number = _next_number(session.id)
+        db_session.add(checkin)
+        try:
+            db_session.commit()
+            break
+        except IntegrityError:  # the same code checked in at the same moment (a unique index on reservation_id)
+            db_session.rollback()
+            if reservation_id is not None and _checked_in(reservation_id):
+                raise _ALREADY from None
+            if attempt == _NUMBER_ATTEMPTS - 1:  # the number was taken meanwhile: take the next one
+                raise
     signals.checkin_created.send(checkin)
     return checkin
+
+
+#: Tries at a free 受付番号 (the session lock makes one enough; the unique index is the last word).
+_NUMBER_ATTEMPTS = 5
+
+
+def _next_number(session_id: int) -> int:
+    """The next 受付番号 of the session: 1, 2, 3... in order of arrival (the caller holds the session lock)."""
+    return (db_session.scalar(select(func.max(CheckIn.number)).where(CheckIn.session_id == session_id)) or 0) + 1
 
 
 #: One code, one visit (CONTRACT §6): a second check-in with it is refused, never counted again.

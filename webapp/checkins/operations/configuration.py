@@ -20,6 +20,8 @@ class Settings:
     average_consultation_minutes: int = 20
     checkin_timeout_minutes: int = 15
     message_max_chars: int = MESSAGE_MAX
+    #: A relay's word that a resident is connected holds this long (its heartbeat renews it sooner).
+    presence_ttl_s: float = 8.0
 
 
 #: One shared instance: `configure` changes it in place, so every module sees the same numbers.
@@ -37,3 +39,4 @@ def configure(config: Mapping) -> None:
     settings.average_consultation_minutes = int(config.get("AVERAGE_CONSULTATION_MINUTES", 20))
     settings.checkin_timeout_minutes = int(config.get("CHECKIN_TIMEOUT_MINUTES", 15))
     settings.message_max_chars = int(config.get("MESSAGE_MAX_CHARS", MESSAGE_MAX))
+    settings.presence_ttl_s = float(config.get("PRESENCE_TTL_S", 8.0))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from webapp.checkins.models import CheckIn
+from webapp.checkins.models import CheckIn, CheckinPromoter
 from webapp.checkins.operations.access import can_staff, require_staff, require_taker
 from webapp.checkins.operations.records import load_checkin
 from webapp.db import db_session, utcnow
@@ -21,11 +21,14 @@ def take(checkin_id: int, user: User, mode: str | None = None) -> CheckIn:
     mode = mode or session.format
     if mode not in ("text", session.format):
         raise DomainError("invalid_mode", f'mode must be "text" or "{session.format}".', 400)
+    now = utcnow()
     won = db_session.execute(
         update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
-        .values(status="in_consultation", taken_by_id=user.id, taken_at=utcnow(), handoff_mode=mode)
+        .values(status="in_consultation", taken_by_id=user.id, taken_at=now, handoff_mode=mode)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
+    if won:
+        _credit(checkin.id, user.id, now)
     db_session.commit()
     checkin = load_checkin(checkin.id)
     if not won:
@@ -39,8 +42,14 @@ def _not_open_error(checkin: CheckIn) -> DomainError:
     return DomainError("checkin_closed", "This check-in is no longer waiting.", 409)
 
 
+def _credit(checkin_id: int, user_id: int, now) -> None:
+    """Note that this promoter had the resident (the session record credits everyone who did)."""
+    if db_session.get(CheckinPromoter, (checkin_id, user_id)) is None:
+        db_session.add(CheckinPromoter(checkin_id=checkin_id, user_id=user_id, since=now))
+
+
 def transfer(checkin_id: int, user: User, to_login: str) -> CheckIn:
-    """Hand a taken resident to another promoter of the same session."""
+    """Hand a taken resident to another promoter of the same session; both are credited."""
     from webapp.staff.operations import by_login
 
     checkin = load_checkin(checkin_id)
@@ -56,6 +65,8 @@ def transfer(checkin_id: int, user: User, to_login: str) -> CheckIn:
                               CheckIn.taken_by_id == checkin.taken_by_id)
         .values(taken_by_id=target.id).execution_options(synchronize_session=False)
     ).rowcount == 1
+    if moved:
+        _credit(checkin.id, target.id, utcnow())
     db_session.commit()
     if not moved:
         raise DomainError("checkin_changed", "This check-in changed meanwhile; please look again.", 409)

@@ -1,6 +1,8 @@
 """The live line: its order, each resident's place, the estimated wait and the session's counts.
 
-Estimated wait: position x AVERAGE_CONSULTATION_MINUTES / (promoters assigned, at least 1).
+Estimated wait: (residents still there ahead + 1) x AVERAGE_CONSULTATION_MINUTES / (promoters
+assigned, at least 1). "Still there": connected now, or seen moments ago (presence.py
+`still_there_clause`); someone away keeps their place in line but adds nothing to anyone's wait.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy import and_, case, func, or_, select
 from webapp.checkins.models import CheckIn, Outcome
 from webapp.checkins.operations.configuration import settings
 from webapp.checkins.operations.counting import is_consultation, is_visit, not_seen
+from webapp.checkins.operations.presence import still_there_clause, still_there_ids
 from webapp.checkins.operations.records import OPEN_STATUSES
 from webapp.db import db_session
 from webapp.sessions.models import session_promoters
@@ -32,6 +35,16 @@ def waiting_line(session_id: int) -> list[int]:
     ))
 
 
+def waiting_line_places(session_id: int) -> dict[int, tuple[int, int]]:
+    """checkin_id -> (place in line, place counting only those still there ahead), for every waiting one."""
+    present = still_there_ids(session_id)
+    places, ahead_present = {}, 0
+    for index, checkin_id in enumerate(waiting_line(session_id)):
+        places[checkin_id] = (index + 1, ahead_present + 1)
+        ahead_present += checkin_id in present
+    return places
+
+
 def _line_order():
     return (CheckIn.urgent.desc(), CheckIn.created_at, CheckIn.id)
 
@@ -42,16 +55,27 @@ def waiting_count(session_id: int) -> int:
         CheckIn.session_id == session_id, CheckIn.status == "waiting")) or 0
 
 
-def position(checkin: CheckIn) -> int | None:
-    """1-based place among the waiting, None when not waiting (the same order as `_line_order`)."""
-    if checkin.status != "waiting":
-        return None
+def _ahead(checkin: CheckIn):
+    """Waiting check-ins of the same session before this one (the same order as `_line_order`)."""
     earlier = or_(CheckIn.created_at < checkin.created_at,
                   and_(CheckIn.created_at == checkin.created_at, CheckIn.id < checkin.id))
-    ahead = and_(CheckIn.urgent.is_(True), earlier) if checkin.urgent else or_(CheckIn.urgent.is_(True), earlier)
-    count = db_session.scalar(select(func.count(CheckIn.id)).where(
-        CheckIn.session_id == checkin.session_id, CheckIn.status == "waiting", CheckIn.id != checkin.id, ahead))
-    return (count or 0) + 1
+    before = and_(CheckIn.urgent.is_(True), earlier) if checkin.urgent else or_(CheckIn.urgent.is_(True), earlier)
+    return and_(CheckIn.session_id == checkin.session_id, CheckIn.status == "waiting", CheckIn.id != checkin.id,
+                before)
+
+
+def position(checkin: CheckIn) -> int | None:
+    """1-based place among the waiting, None when not waiting."""
+    if checkin.status != "waiting":
+        return None
+    return (db_session.scalar(select(func.count(CheckIn.id)).where(_ahead(checkin))) or 0) + 1
+
+
+def present_place(checkin: CheckIn) -> int | None:
+    """The place counting only those ahead who are still there (presence.py), None when not waiting."""
+    if checkin.status != "waiting":
+        return None
+    return (db_session.scalar(select(func.count(CheckIn.id)).where(_ahead(checkin), still_there_clause())) or 0) + 1
 
 
 def promoter_count(session_id: int) -> int:
@@ -69,8 +93,8 @@ def estimate_s(place: int | None, promoters: int) -> int | None:
 
 
 def estimated_wait_s(checkin: CheckIn) -> int | None:
-    """The documented estimate for this check-in, None when not waiting."""
-    return estimate_s(position(checkin), promoter_count(checkin.session_id))
+    """The documented estimate for this check-in (those still there ahead of it), None when not waiting."""
+    return estimate_s(present_place(checkin), promoter_count(checkin.session_id))
 
 
 def counts(session_id: int) -> dict:

@@ -31,6 +31,9 @@ const leaveCancel = el("leave-cancel");
 
 let finished = false;
 let leaving = false;
+let typingSentAt = 0;
+let typingTimer = null;
+const TYPING_SHOWN_MS = 5000;
 // Lines already on screen (the server rendered some): a resumed connection adds only what is new,
 // so screen readers do not hear the whole conversation again.
 const shown = new Set([...conversation.querySelectorAll("[data-key]")].map((item) => item.dataset.key));
@@ -67,10 +70,41 @@ function addMessage(message) {
   el("conversation-scroll").scrollTop = el("conversation-scroll").scrollHeight;
 }
 
-function showHandoff({ promoter, mode, join_url: joinUrl }) {
+/** 「入力中…」 while the promoter writes: cleared after a few seconds or when their line arrives. */
+function showTyping(on) {
+  clearTimeout(typingTimer);
+  const text = on ? t.typing : "";
+  if (el("typing").textContent !== text) el("typing").textContent = text;
+  if (on) typingTimer = window.setTimeout(() => showTyping(false), TYPING_SHOWN_MS);
+}
+
+/** Tell the staff the resident is writing: no text, at most once every few seconds. */
+function typed() {
+  const now = Date.now();
+  if (!textarea.value.trim() || now - typingSentAt < data.typing_interval_ms) return;
+  typingSentAt = now;
+  client.send({ type: "typing" });
+}
+
+/** After a transfer: a line in the conversation saying who takes over (担当がかわりました). */
+function sayHandoffChanged(promoter) {
+  const item = node("li", "bubble bubble-system");
+  item.append(fillNodes(t.handoff_changed, { name: promoter.display_name }));
+  conversation.append(item);
+  el("conversation-empty").hidden = true;
+  el("conversation-scroll").scrollTop = el("conversation-scroll").scrollHeight;
+}
+
+function showHandoff({ promoter, mode, join_url: joinUrl, transferred }) {
   queuePanel.hidden = true;
   el("closing-notice").hidden = true;
   handoffBody.replaceChildren();
+  if (transferred) {
+    sayHandoffChanged(promoter);
+    const changed = node("p", "handoff-changed");
+    changed.append(fillNodes(t.handoff_changed, { name: promoter.display_name }));
+    handoffBody.append(changed);
+  }
   const who = node("p", "handoff-promoter");
   who.append(fillNodes(t.handoff_promoter, { name: promoter.display_name }));
   handoffBody.append(who);
@@ -163,6 +197,12 @@ function finish(reason, consulted) {
   ended.focus();
 }
 
+/** 受付番号: rendered by the server; filled in here when the page came without it. */
+function showNumber(number) {
+  const line = el("checkin-number");
+  if (number && line && !line.textContent.trim()) line.textContent = fill(t.number, { n: number });
+}
+
 const handlers = {
   welcome(frame) {
     if (frame.status === "closed") {
@@ -170,6 +210,7 @@ const handlers = {
       return;
     }
     showQueue(frame);
+    showNumber(frame.number);
     // Back within the last 10 minutes: the notice the relay sent once is shown again from the end time.
     const left = frame.ends_at ? new Date(frame.ends_at).getTime() - Date.now() : Infinity;
     if (frame.status === "waiting" && left > 0 && left <= CLOSING_NOTICE_MS) showClosing(t.closing_soon, frame.ends_at);
@@ -178,7 +219,11 @@ const handlers = {
     if (frame.status === "in_consultation" && frame.handoff) showHandoff(frame.handoff);
   },
   queue: showQueue,
-  message: addMessage,
+  message(frame) {
+    if (frame.from === "staff") showTyping(false);
+    addMessage(frame);
+  },
+  typing: () => showTyping(true),
   announcement: addAnnouncement,
   handoff: showHandoff,
   crisis: (frame) => showCrisis(frame.contacts),
@@ -234,6 +279,7 @@ function send(event) {
 }
 
 form.addEventListener("submit", send);
+textarea.addEventListener("input", typed);
 textarea.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !isComposing(event)) send(event);
 });

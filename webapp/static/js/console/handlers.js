@@ -6,7 +6,10 @@ import { onClosing, onSession } from "./closing.js";
 import { showCounts } from "./counts.js";
 import { addMessage, closePanel, openPanel, setLog, updatePanel } from "./panels.js";
 import { renderQueue } from "./queue.js";
-import { el, entries, logs, nameOf, panels, pending, report, say, sessionId, shared, t } from "./state.js";
+import {
+  el, entries, logs, nameOf, notes, panels, pending, report, rows, say, sessionId, shared, t,
+} from "./state.js";
+import { clearTyping, showTyping } from "./typing.js";
 
 const forThisSession = (frame) => frame.session_id === undefined || frame.session_id === sessionId;
 
@@ -24,7 +27,19 @@ export const handlers = {
     if (forThisSession(frame)) showCounts(frame);
   },
   message(frame) {
-    if (forThisSession(frame) && entries.has(frame.checkin_id)) addMessage(frame);
+    if (!forThisSession(frame) || !entries.has(frame.checkin_id)) return;
+    if (frame.from === "resident") clearTyping(frame.checkin_id);
+    addMessage(frame);
+  },
+  // A resident is writing (no text comes with it).
+  typing(frame) {
+    if (forThisSession(frame) && entries.has(frame.checkin_id)) showTyping(frame.checkin_id);
+  },
+  // Someone took a resident: the 新着 badge goes on every console, not only the taker's.
+  claimed(frame) {
+    if (!forThisSession(frame)) return;
+    const row = rows.get(frame.checkin_id);
+    if (row) row.parts.unread.hidden = true;
   },
   announcement(frame) {
     if (forThisSession(frame)) addAnnouncement(frame);
@@ -34,12 +49,17 @@ export const handlers = {
     if (!forThisSession(frame)) return;
     const id = frame.checkin_id;
     setLog(id, frame.messages);
+    // The note shows in the panel, now or when the queue says the resident is ours (whichever is later).
+    if (frame.note) notes.set(id, { from: frame.transferred_from.display_name, note: frame.note });
     const asked = pending.get(id) === "take";
     pending.delete(id);
     openPanel(id, asked);
     const name = nameOf(entries.get(id));
-    if (frame.transferred_from) say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
-    else say(fillNodes(t.taken, { name }));
+    if (frame.transferred_from) {
+      say(fillNodes(t.received, { name, from: frame.transferred_from.display_name }));
+    } else {
+      say(fillNodes(t.taken, { name }));
+    }
   },
   history(frame) {
     if (forThisSession(frame)) setLog(frame.checkin_id, frame.messages);

@@ -3,8 +3,9 @@
 import { attachCounter, clockOf, dataElement, fill, fillNodes, isComposing, node } from "../dom.js";
 import { messageKey } from "../relay-client.js";
 import { wireCloseForm } from "./outcome-form.js";
+import { typed } from "./typing.js";
 import {
-  avatarOf, cloneTemplate, data, el, entries, isMine, logs, nameOf, panels, pending, rows, say, send, shared, t,
+  avatarOf, cloneTemplate, data, el, entries, isMine, logs, nameOf, notes, panels, pending, rows, say, send, shared, t,
 } from "./state.js";
 
 export function openPanel(id, focus) {
@@ -36,7 +37,8 @@ function makePanel(id, entry) {
     state: q(".panel-state"), log: q(".panel-log"), composer: q(".panel-composer"), text: q(".panel-text"),
     counter: q(".panel-counter"), error: q(".panel-error"), mine: q(".panel-mine"), transfer: q(".panel-transfer"),
     to: q(".panel-to"), close: q(".panel-close"), closeError: q(".panel-close-error"), agency: q(".panel-agency"),
-    hide: q(".panel-hide"),
+    hide: q(".panel-hide"), note: q(".panel-note"), noteReceived: q(".panel-note-received"),
+    noteFrom: q(".panel-note-from"), noteText: q(".panel-note-text"), typing: q(".panel-typing"),
   };
   parts.heading.tabIndex = -1;
   parts.avatar.src = avatarOf(entry).image_url;
@@ -66,11 +68,23 @@ function makePanel(id, entry) {
   parts.text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !isComposing(event)) submitMessage(event);
   });
+  // 「入力中…」 for the resident: only once they are ours (the relay passes nothing on before).
+  parts.text.addEventListener("input", () => {
+    if (isMine(entries.get(id)) && parts.text.value.trim()) typed(id);
+  });
   parts.transfer.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!parts.to.value) return;
+    const note = parts.note.value.trim();
+    if (note.length > data.transfer_note_max) {
+      parts.error.textContent = t.too_long;
+      parts.note.focus();
+      return;
+    }
     pending.set(id, "transfer");
-    send({ type: "transfer", checkin_id: id, to_login: parts.to.value }, section);
+    const frame = { type: "transfer", checkin_id: id, to_login: parts.to.value };
+    if (note) frame.note = note;
+    send(frame, section);
   });
   wireCloseForm(id, section, parts);
   parts.hide.addEventListener("click", () => closePanel(id, true));
@@ -103,6 +117,12 @@ export function updatePanel(id) {
   parts.logEmpty.hidden = walkIn || parts.log.children.length > 0;
   parts.mine.hidden = !mine;
   parts.transfer.hidden = walkIn;
+  const handed = notes.get(id);
+  if (handed && parts.noteReceived.hidden) {
+    parts.noteFrom.replaceChildren(fillNodes(t.note_from, { from: handed.from }));
+    parts.noteText.textContent = handed.note;
+    parts.noteReceived.hidden = false;
+  }
   if (walkIn && !panel.kindPreset) {
     // Someone counted by staff has not talked here: "visit only" is the likely record.
     panel.kindPreset = true;

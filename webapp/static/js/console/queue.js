@@ -1,6 +1,6 @@
 // The queue table: one live row per check-in (take, open, remove), what changed said aloud, and
 // the ticking wait. The server-rendered rows are replaced by these on the first queue.
-import { fill, fillNodes, setText } from "../dom.js";
+import { clockOf, fill, fillNodes, setText } from "../dom.js";
 import { openPanel, updatePanel } from "./panels.js";
 import {
   avatarOf, cloneTemplate, el, entries, isMine, nameOf, panels, pending, rows, say, send, shared, t,
@@ -22,6 +22,18 @@ function statusText(entry) {
   return t.in_consultation;
 }
 
+/** 接続中, or 離席中 since when (nothing for a visitor recorded by staff, or once the check-in is over). */
+function presenceText(entry) {
+  if (entry.source === "staff" || entry.not_seen) return "";
+  if (entry.connected) return t.present;
+  return entry.away_since ? fill(t.away, { time: clockOf(entry.away_since) }) : t.away_unknown;
+}
+
+/** Someone waiting who has gone (tab closed): they may be ended as a visit, which counts. */
+function isAway(entry) {
+  return entry.status === "waiting" && entry.source !== "staff" && !entry.connected && !entry.not_seen;
+}
+
 function makeRow(id) {
   const tr = cloneTemplate("row-template", id);
   const q = (selector) => tr.querySelector(selector);
@@ -31,7 +43,8 @@ function makeRow(id) {
     reserved: q(".row-reserved"), status: q(".row-status"), take: q(".row-take"), mode: q(".row-mode"),
     takeButton: q(".row-take-button"), open: q(".row-open"), remove: q(".row-remove"),
     confirm: q(".row-remove-confirm"), yes: q(".row-remove-yes"), no: q(".row-remove-no"),
-    closeVisit: q(".row-close-visit"),
+    closeVisit: q(".row-close-visit"), closeVisitLabel: q(".row-close-visit-label"), number: q(".row-number"),
+    presence: q(".row-presence"), typing: q(".row-typing"),
   };
   parts.openLabel = tr.querySelector(".row-open-label");
   parts.messageLabel = parts.openLabel.textContent;
@@ -40,7 +53,8 @@ function makeRow(id) {
     send({ type: "take", checkin_id: id, mode: parts.mode.value });
   });
   parts.open.addEventListener("click", () => openPanel(id, true));
-  // Not seen before the session ended: recorded as a visit (it counts already), and the row goes.
+  // Not seen before the session ended, or gone from the waiting room: recorded as a visit (it counts), and
+  // the row goes. Removing (below) is the other way, for a prank: not counted.
   parts.closeVisit.addEventListener("click", () => {
     pending.set(id, "closed");
     send({ type: "close", checkin_id: id, outcome: { kind: "visit_only", topics: [], result: null, referred_to: null } });
@@ -75,6 +89,13 @@ function fillRow(row, entry) {
   tr.classList.toggle("is-urgent", Boolean(entry.urgent));
   tr.classList.toggle("is-mine", mine);
   setText(parts.nickname, entry.nickname);
+  parts.number.textContent = entry.number ? String(entry.number) : "";
+  const presence = presenceText(entry);
+  if (parts.presence.textContent !== presence) parts.presence.textContent = presence;
+  parts.presence.classList.toggle("is-connected", Boolean(entry.connected));
+  parts.presence.classList.toggle("is-away", Boolean(presence) && !entry.connected);
+  // Taken by someone: the 新着 badge is theirs to clear, no longer anyone else's.
+  if (!waiting && !mine) parts.unread.hidden = true;
   parts.waited.textContent = formatWaited(entry);
   parts.reserved.textContent = entry.source === "staff" ? t.walkin : (entry.reserved ? t.reserved_yes : t.reserved_no);
   parts.status.replaceChildren(statusText(entry));
@@ -84,7 +105,8 @@ function fillRow(row, entry) {
   // Buttons repeat on every row: their accessible name says whom they act on.
   for (const hidden of tr.querySelectorAll(".row-name")) hidden.replaceChildren(" ", nameOf(entry));
   // Removing is for abuse: offered while waiting or to the promoter who has the person.
-  parts.closeVisit.hidden = !entry.not_seen;
+  parts.closeVisit.hidden = !(entry.not_seen || isAway(entry));
+  parts.closeVisitLabel.textContent = entry.not_seen ? t.close_visit : t.end_visit;
   tr.classList.toggle("is-not-seen", Boolean(entry.not_seen));
   const removable = waiting || (mine && entry.source !== "staff");
   if (!removable) parts.confirm.hidden = true;

@@ -20,6 +20,8 @@ export const rows = new Map();
 export const panels = new Map();
 /** checkin_id -> the conversation so far, oldest first. */
 export const logs = new Map();
+/** checkin_id -> {from, note}: what a colleague handed over with the resident (kept only on this screen). */
+export const notes = new Map();
 /** checkin_id -> the action this console asked for and still awaits ("take", "transfer", ...). */
 export const pending = new Map();
 /**
@@ -38,11 +40,15 @@ export function avatarOf(entry) {
   return data.avatars[entry.avatar] || { label: entry.avatar, image_url: "" };
 }
 
-/** How the console names a person: nodes, so a Japanese nickname keeps lang="ja" on English pages. */
+/**
+ * How the console names a person: 受付番号, avatar and nickname ("3番 くま（ゆう）"), so two くま are told
+ * apart; nodes, so a Japanese nickname keeps lang="ja" on English pages.
+ */
 export function nameOf(entry) {
   if (!entry) return "";
   const label = avatarOf(entry).label;
-  return entry.nickname ? fillNodes(t.with_nickname, { avatar: label, nickname: entry.nickname }) : label;
+  const name = entry.nickname ? fillNodes(t.with_nickname, { avatar: label, nickname: entry.nickname }) : label;
+  return entry.number ? fillNodes(t.with_number, { n: String(entry.number), name }) : name;
 }
 
 export function isMine(entry) {

@@ -1,0 +1,80 @@
+"""Presence across two relay processes through Redis: 接続中 / 離席中 whichever relay a resident is on,
+and a relay that dies does not leave its residents "connected"."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from tests.realtime.conftest import redis_url_for_tests
+
+
+@pytest.fixture
+def two_relays(relay_processes):
+    url = redis_url_for_tests()
+    if url is None:
+        pytest.fail("presence across relays needs Redis: set TEST_REDIS_URL or run one on 127.0.0.1:6379")
+    prefix = f"presence:{os.getpid()}:{time.monotonic_ns()}:"
+    fast = {"RELAY_MAINTENANCE_S": "1"}  # the periodic queue too, so a wait never hangs on one frame
+    return tuple(relay_processes(redis_url=url, prefix=prefix, extra_env=fast) for _ in range(2))
+
+
+def connected_is(peer, checkin_id: int, value: bool) -> dict:
+    """The next staff queue showing this resident as connected (or not); waits up to 30 s. Frames
+    received until then are dropped, so the next wait sees only what comes after."""
+    def shows(frame):
+        return any(e["checkin_id"] == checkin_id and e["connected"] is value for e in frame["entries"])
+
+    frame = peer.next("queue", timeout=30, where=shows)
+    peer.drain(0)
+    return next(e for e in frame["entries"] if e["checkin_id"] == checkin_id)
+
+
+def test_a_resident_on_another_relay_shows_connected_away_and_back(world, two_relays, peers):
+    one, two = two_relays
+    alice_id, alice_token = world.check_in(avatar="cat")
+    sato = peers(one.url(world.staff_token("sato")))
+    sato.next("welcome")
+    alice = peers(two.url(alice_token))
+    alice.next("welcome")
+    assert connected_is(sato, alice_id, True)["away_since"] is None
+
+    alice.close()
+    away = connected_is(sato, alice_id, False)
+    assert away["away_since"] is not None and away["status"] == "waiting"
+
+    back = peers(one.url(alice_token))  # back through the other relay
+    assert back.next("welcome")["status"] == "waiting"
+    connected_is(sato, alice_id, True)
+
+
+def test_a_resident_with_tabs_on_both_relays_stays_connected_until_the_last_closes(world, two_relays, peers):
+    one, two = two_relays
+    alice_id, alice_token = world.check_in(avatar="cat")
+    sato = peers(one.url(world.staff_token("sato")))
+    sato.next("welcome")
+    first, second = peers(one.url(alice_token)), peers(two.url(alice_token))
+    first.next("welcome"), second.next("welcome")
+    connected_is(sato, alice_id, True)
+    first.close()
+    first.ws.recv_events_thread.join(10)
+    sato.drain(0)
+    for _ in range(3):  # the refresh the first tab's going caused, and rounds of upkeep after it
+        entry = next(e for e in sato.next("queue")["entries"] if e["checkin_id"] == alice_id)
+        assert entry["connected"] is True  # still there through the other relay
+    second.close()
+    connected_is(sato, alice_id, False)
+
+
+def test_a_relay_that_dies_does_not_leave_its_residents_connected(world, two_relays, peers):
+    one, two = two_relays
+    alice_id, alice_token = world.check_in(avatar="cat")
+    sato = peers(one.url(world.staff_token("sato")))
+    sato.next("welcome")
+    peers(two.url(alice_token)).next("welcome")
+    connected_is(sato, alice_id, True)
+
+    two.kill()  # no goodbye: only the heartbeat it no longer sends tells
+    connected_is(sato, alice_id, False)
+    assert world.checkin(alice_id).status == "waiting"  # gone from sight, not from the line
