@@ -68,16 +68,20 @@ def public_calendar(sessions: Iterable, *, session_url: SessionUrl) -> bytes:
 
 
 def staff_calendar(sessions: Iterable, *, staff_name: str, counts: Mapping[int, SessionCounts],
-                   session_url: SessionUrl) -> bytes:
-    """One promoter's feed: their sessions with reservation and check-in counts and the join link."""
+                   session_url: SessionUrl, console_url: SessionUrl | None = None) -> bytes:
+    """One promoter's feed: their sessions with reservation and visit counts, the join link and the console.
+
+    Each event's URL is that session's console (`console_url`), where the promoter works on the day.
+    """
     cal = _calendar(_("いこまる相談会（担当: %(name)s）", name=staff_name),
                     _("%(name)s さんが担当するいこまる相談会です。予約・受付の件数はカレンダーの更新時点のものです。",
                       name=staff_name))
     summaries, events = _summaries(), []
     for session in sessions:
         page = session_url(session)
-        description = _staff_description(session, counts.get(session.id, SessionCounts()), page)
-        events.append(_session_event(session, summaries, description, url=session.join_url or page))
+        console = console_url(session) if console_url else None
+        description = _staff_description(session, counts.get(session.id, SessionCounts()), page, console)
+        events.append(_session_event(session, summaries, description, url=console or session.join_url or page))
     return _assemble(cal, events)
 
 
@@ -213,7 +217,7 @@ def _assemble(cal: Calendar, events: list[SessionEvent]) -> bytes:
     return head[:-len(end)] + b"".join(_vevent_bytes(e) for e in events) + end
 
 
-def _staff_description(session, counts: SessionCounts, page: str) -> str:
+def _staff_description(session, counts: SessionCounts, page: str, console: str | None) -> str:
     lines = _status_lines(session)
     lines.append(_("予約: %(reservations)d件 / 受付: %(checkins)d件（カレンダー更新時点）",
                    reservations=counts.reservations, checkins=counts.checkins))
@@ -223,6 +227,8 @@ def _staff_description(session, counts: SessionCounts, page: str) -> str:
         lines.append(_("参加リンク: %(url)s", url=session.join_url))
     else:
         lines.append(_("参加リンクはまだ登録されていません。"))
+    if console:
+        lines.append(_("当日の画面（コンソール）: %(url)s", url=console))
     lines.append(_("相談会のページ: %(url)s", url=page))
     return "\n".join(lines)
 

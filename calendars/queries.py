@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from calendars.feeds import SessionCounts
 from webapp.checkins.models import CheckIn
+from webapp.checkins.operations.counting import is_visit
 from webapp.db import db_session
 from webapp.reservations.models import Reservation
 from webapp.sessions.models import Session, Slot
@@ -46,14 +47,17 @@ def staff_sessions(user_id: int, cancelled_since: dt.datetime) -> list[Session]:
 
 
 def staff_counts(user_id: int, cancelled_since: dt.datetime) -> dict[int, SessionCounts]:
-    """Active reservations and check-ins per assigned session, in two grouped queries."""
+    """Active reservations and visits per assigned session, in two grouped queries.
+
+    Visits are counted as the figures count them (counting.py `is_visit`: removed check-ins are not).
+    """
     ids = _assigned_ids(user_id, cancelled_since)
     reservations = dict(db_session.execute(
         select(Slot.session_id, func.count(Reservation.id)).join(Reservation, Reservation.slot_id == Slot.id)
         .where(Slot.session_id.in_(ids), Reservation.status == "active").group_by(Slot.session_id)
     ).all())
     checkins = dict(db_session.execute(
-        select(CheckIn.session_id, func.count(CheckIn.id)).where(CheckIn.session_id.in_(ids))
+        select(CheckIn.session_id, func.count(CheckIn.id)).where(CheckIn.session_id.in_(ids), is_visit())
         .group_by(CheckIn.session_id)
     ).all())
     return {sid: SessionCounts(reservations.get(sid, 0), checkins.get(sid, 0))
@@ -91,8 +95,8 @@ def _latest(*moments) -> dt.datetime | None:
 def staff_state(user_id: int, cancelled_since: dt.datetime) -> FeedState:
     """One round trip for the staff feed: its sessions plus the reservations and check-ins it counts.
 
-    Reservation rows are only added or cancelled (each sets a timestamp) and
-    check-ins are only added, so counts plus newest timestamps catch every change.
+    Reservation rows are only added or cancelled (each sets a timestamp); check-ins are added, and
+    removed ones stop being visits, so counts of visits plus newest timestamps catch every change.
     """
     ids = _assigned_ids(user_id, cancelled_since)
     in_feed = Session.id.in_(ids)
@@ -105,7 +109,7 @@ def staff_state(user_id: int, cancelled_since: dt.datetime) -> FeedState:
         select(func.sum(case((Reservation.status == "active", 1), else_=0))).where(of_feed).scalar_subquery(),
         select(func.max(Reservation.created_at)).where(of_feed).scalar_subquery(),
         select(func.max(Reservation.cancelled_at)).where(of_feed).scalar_subquery(),
-        select(func.count(CheckIn.id)).where(CheckIn.session_id.in_(ids)).scalar_subquery(),
+        select(func.count(CheckIn.id)).where(CheckIn.session_id.in_(ids), is_visit()).scalar_subquery(),
         select(func.max(CheckIn.created_at)).where(CheckIn.session_id.in_(ids)).scalar_subquery(),
         _newest_session_change(),
     )).one()

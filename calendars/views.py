@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
 from calendars import feeds, queries
 from calendars.cache import FeedCache, etag_for
 from calendars.forms import FeedTokenForm
+from webapp import secret_once
 from webapp.db import utcnow
 from webapp.exceptions import ApiError
 from webapp.microcache import public_cache
@@ -37,6 +38,10 @@ def _cancelled_since() -> dt.datetime:
 
 def _session_url(session) -> str:
     return url_for("sessions.detail", session_id=session.id, _external=True)
+
+
+def _console_url(session) -> str:
+    return url_for("checkins.console", session_id=session.id, _external=True)
 
 
 def _feed_response(key: tuple, state: queries.FeedState, build: Callable[[], bytes], *,
@@ -81,7 +86,8 @@ def staff_feed(token: str):
     response = _feed_response(
         key, queries.staff_state(user.id, since),
         lambda: feeds.staff_calendar(queries.staff_sessions(user.id, since), staff_name=user.display_name,
-                                     counts=queries.staff_counts(user.id, since), session_url=_session_url),
+                                     counts=queries.staff_counts(user.id, since), session_url=_session_url,
+                                     console_url=_console_url),
         filename="ikomaru-staff.ics", cache_control="private, no-cache",
     )
     response.headers["X-Robots-Tag"] = "noindex"
@@ -126,6 +132,9 @@ def _settings_page(form: FeedTokenForm, new_token: str | None = None, replaced: 
 @bp.get("/calendars/settings")
 @login_required
 def staff_settings():
+    issued = secret_once.take(f"feed:{current_user.id}")  # shown on this one view after issuing
+    if issued:
+        return _settings_page(FeedTokenForm(), new_token=issued["value"], replaced=issued["replaced"])
     return _settings_page(FeedTokenForm())
 
 
@@ -137,4 +146,6 @@ def rotate_feed_token():
         return _settings_page(form, status=400)
     replaced = bool(current_user.feed_token_hash)
     token = staff.rotate_feed_token(current_user._get_current_object())
-    return _settings_page(FeedTokenForm(formdata=None), new_token=token, replaced=replaced)
+    # Post/redirect/get: a reload of the page that shows the URL never issues another one.
+    secret_once.keep(f"feed:{current_user.id}", token, replaced=replaced)
+    return redirect(url_for("calendars.staff_settings"), 303)

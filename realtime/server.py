@@ -19,6 +19,7 @@ from websockets.asyncio.server import serve
 from realtime import connection, following, handshake, notify, upkeep
 from realtime.origins import default_origins
 from realtime.relay import Relay
+from webapp.audit import receivers as audit_receivers
 from webapp.checkins import operations
 from webapp.db import bind
 
@@ -40,6 +41,7 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
     if bind_database:
         bind(config["DATABASE_URL"])
     operations.configure(config)
+    audit_receivers.connect()  # takes, closes and extensions made here are audited (no web request here)
     logging.getLogger("websockets").setLevel(logging.WARNING)  # its INFO lines would name clients
     relay = Relay(config)
     relay.hub.follow = functools.partial(following.follow, relay)  # "follow" envelopes from the broker

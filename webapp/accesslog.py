@@ -32,4 +32,5 @@ if _GunicornLogger is not None:
             for key in ("r", "U", "q", "f"):
                 if isinstance(atoms.get(key), str):
                     atoms[key] = redact(atoms[key])
+            atoms["h"] = "-"  # never the client's address, whatever --access-logformat says
             return atoms

@@ -16,6 +16,7 @@ from webapp.extensions import csrf, login_manager, migrate
 BLUEPRINTS = (
     "webapp.sessions.views",
     "webapp.sessions.admin",
+    "webapp.sessions.staff",
     "webapp.reservations.views",
     "webapp.reservations.staff",
     "webapp.staff.views",
@@ -27,6 +28,8 @@ BLUEPRINTS = (
     "webapp.stats.api",
     "webapp.api.views",
     "calendars.views",
+    "webapp.audit.views",
+    "webapp.audit.api",
 )
 
 
@@ -75,8 +78,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from webapp import cli, ratelimit, relay_link
+    from webapp import cli, ratelimit, relay_link, trusted_hosts
+    from webapp.audit import web as audit
     ratelimit.init_app(app)
+    audit.init_app(app)
+    trusted_hosts.init_app(app)
     relay_link.init_app(app)
     cli.init_app(app)
     return app

@@ -124,10 +124,21 @@ def load(instance: Path) -> dict:
         "RELAY_PRESENCE_HEARTBEAT_S": float(os.environ.get("RELAY_PRESENCE_HEARTBEAT_S", "2")),
         "PRESENCE_TTL_S": float(os.environ.get("PRESENCE_TTL_S", "8")),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
+        # Audit events older than this are deleted by `purge` (webapp/audit/).
+        "AUDIT_RETENTION_DAYS": int(os.environ.get("AUDIT_RETENTION_DAYS", "400")),
         "CANCELLED_FEED_DAYS": 60,
         # Seconds a public, anonymous answer may be reused (webapp/microcache.py); 0 turns it off.
         "PUBLIC_CACHE_SECONDS": float(os.environ.get("PUBLIC_CACHE_SECONDS", "1")),
         **_from_profile(deployment_profile.load()),
         # Admins must sign in with a second factor (TOTP); webapp/staff/twofactor/. Promoters may opt in.
         "ADMIN_2FA_REQUIRED": _env_bool("ADMIN_2FA_REQUIRED", True),
+        # Caps an abuser cannot step around (docs/security.md "Rate limits"); 0 turns one off.
+        "CHECKINS_PER_CLIENT_PER_SESSION": int(os.environ.get("CHECKINS_PER_CLIENT_PER_SESSION", "10")),
+        "CHECKINS_PER_SESSION_PER_HOUR": int(os.environ.get("CHECKINS_PER_SESSION_PER_HOUR", "200")),
+        "RESERVATIONS_PER_SESSION_PER_HOUR": int(os.environ.get("RESERVATIONS_PER_SESSION_PER_HOUR", "60")),
+        "LOGIN_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10")),
+        "LOGIN_FAILURE_WINDOW_MINUTES": int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")),
+        # Host names this deployment answers to (comma-separated; ".example.org" takes its subdomains too).
+        # Unset: any (development). Production must set it: links are built from the Host header.
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
     }

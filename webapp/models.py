@@ -1,4 +1,5 @@
 """Every model in one import, so Alembic and the relay see the whole schema."""
+from webapp.audit.models import AuditEvent  # noqa: F401
 from webapp.checkins.crisis_models import CrisisContact, CrisisPhrase  # noqa: F401
 from webapp.checkins.models import (  # noqa: F401
     Announcement,

@@ -18,6 +18,7 @@ CONTRACT_ROUTES = {
     ("get", "/reservations/{code}"), ("delete", "/reservations/{code}"), ("get", "/reservations/{code}.ics"),
     ("get", "/avatars"), ("post", "/sessions/{session_id}/checkins"), ("get", "/sessions/{session_id}/counts"),
     ("get", "/realtime/token"), ("get", "/stats"), ("get", "/stats.csv"), ("get", "/openapi.json"),
+    ("get", "/audit"),  # section 7
 }
 
 
@@ -61,7 +62,7 @@ def test_staff_routes_require_bearer_auth_and_resident_routes_do_not(document):
         **document["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}
     paths = document["paths"]
     for method, path in [("post", "/sessions"), ("patch", "/sessions/{session_id}"), ("get", "/realtime/token"),
-                         ("get", "/stats"), ("get", "/stats.csv")]:
+                         ("get", "/stats"), ("get", "/stats.csv"), ("get", "/audit")]:
         assert {"bearerAuth": []} in paths[path][method]["security"]
         assert {} not in paths[path][method]["security"]
     assert "security" not in paths["/slots/{slot_id}/reservations"]["post"]
@@ -79,3 +80,7 @@ def test_our_answers_match_the_documented_schemas(client, document, admin_header
     for avatar in client.get(f"{API}/avatars").get_json():
         _schema_validator(document, "Avatar").validate(avatar)
     _schema_validator(document, "Error").validate(client.get(f"{API}/sessions/999").get_json())
+    events = client.get(f"{API}/audit", headers=admin_headers).get_json()
+    assert events
+    for event in events:
+        _schema_validator(document, "AuditEvent").validate(event)

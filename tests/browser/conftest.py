@@ -199,9 +199,9 @@ class Browsing:
         """A new page in its own fresh context."""
         return self.context(viewport, lang).new_page()
 
-    def staff_page(self, login: str, lang: str = "ja"):
-        """An office-PC page logged in through the real login form."""
-        page = self.page(DESKTOP, lang)
+    def staff_page(self, login: str, lang: str = "ja", viewport: dict = DESKTOP):
+        """A page logged in through the real login form (an office PC unless `viewport` says otherwise)."""
+        page = self.page(viewport, lang)
         page.goto("/staff/login")
         page.locator("input[name=login]").fill(login)
         page.locator("input[name=password]").fill(PASSWORDS[login])

@@ -8,7 +8,7 @@ FEED_URL = re.compile(r"http://localhost/calendars/staff/([A-Za-z0-9_-]+)\.ics")
 
 
 def _issue(client, auth):
-    return client.post(SETTINGS, data={"csrf_token": auth.csrf(SETTINGS)})
+    return client.post(SETTINGS, data={"csrf_token": auth.csrf(SETTINGS)}, follow_redirects=True)
 
 
 def test_the_page_needs_a_staff_login(client):

@@ -62,7 +62,7 @@ def test_staff_feed_starts_match_the_api_and_show_counts_and_the_join_link(
         assert events[_uid(session)]["start"] == at(api_session(session.id)["starts_at"])
     assert "予約: 2件 / 受付: 3件" in events[_uid(online)]["description"]
     assert "参加リンク: https://meet.example/ikomaru" in events[_uid(online)]["description"]
-    assert events[_uid(online)]["url"] == "https://meet.example/ikomaru"
+    assert events[_uid(online)]["url"] == f"http://localhost/staff/sessions/{online.id}/console"
     assert "予約: 0件 / 受付: 0件" in events[_uid(venue)]["description"]
     assert events[_uid(venue)]["location"] == "生駒市役所 401会議室"
 

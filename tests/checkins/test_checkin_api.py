@@ -130,4 +130,4 @@ def test_staff_get_a_realtime_token_and_residents_do_not(client, running, app):
     db_session.remove()
     body = client.get("/api/v1/realtime/token", headers=bearer(token)).get_json()
     assert body["ws_url"] == app.config["RELAY_PUBLIC_URL"]
-    assert read_token(SECRET, body["token"], 60) == {"kind": "staff", "user_id": user.id}
+    assert read_token(SECRET, body["token"], 60) == {"kind": "staff", "user_id": user.id, "auth_version": 0}

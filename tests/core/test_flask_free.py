@@ -14,7 +14,7 @@ DOMAIN = ("webapp.models", "webapp.exceptions", "webapp.config", "webapp.db", "w
           "webapp.checkins.operations", "webapp.checkins.retention", "webapp.sessions.operations",
           "webapp.reservations.operations", "webapp.staff.operations", "webapp.staff.twofactor.operations",
           "webapp.staff.login_sessions",
-          "webapp.stats.queries",
+          "webapp.stats.queries", "webapp.audit.operations", "webapp.audit.receivers",
           "realtime.tokens", "realtime.frames")
 
 

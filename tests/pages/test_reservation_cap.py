@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from flask import g
@@ -69,3 +70,25 @@ def test_the_api_keeps_the_same_cap_and_a_cancellation_gives_a_place_back(capped
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_reservations"
     assert api.delete(f"/api/v1/reservations/{codes[0]}", environ_base=env).status_code == 204
     assert api.post(f"/api/v1/slots/{session.slots[2].id}/reservations", environ_base=env).status_code == 201
+
+
+def test_with_redis_a_cancellation_gives_the_place_back_too(database_url, make_session):
+    """The Redis storage has no decr: the place must come back through Redis as it does in memory."""
+    from tests.realtime.conftest import redis_url_for_tests
+
+    url = redis_url_for_tests()
+    if url is None:
+        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL")
+    session = make_session(capacity=5)
+    db_session.remove()
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "REDIS_URL": url,
+                      "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": f"test-cap-{uuid.uuid4().hex[:8]}"})
+    try:
+        api, env = app.test_client(), {"REMOTE_ADDR": PHONE}
+        codes = [api.post(f"/api/v1/slots/{s.id}/reservations", environ_base=env).get_json()["code"]
+                 for s in session.slots[:2]]
+        assert api.post(f"/api/v1/slots/{session.slots[2].id}/reservations", environ_base=env).status_code == 429
+        assert api.delete(f"/api/v1/reservations/{codes[0]}", environ_base=env).status_code == 204
+        assert api.post(f"/api/v1/slots/{session.slots[2].id}/reservations", environ_base=env).status_code == 201
+    finally:
+        app.extensions["engine"].dispose()

@@ -24,6 +24,8 @@ peers, relay, relay_config, relay_processes, world = (realtime.peers, realtime.r
 
 #: Columns that change merely because someone is connected or looked at a page.
 VOLATILE = {("checkins", "last_seen_at")}
+#: Tables that change merely because a relay is alive or a resident is connected (presence, heartbeats).
+VOLATILE_TABLES = {"relay_heartbeats", "checkin_presence"}
 
 __all__ = ["SECRET", "Peer", "RelayProcess", "ThreadRelay", "World", "free_port", "redis_url_for_tests",
            "snapshot", "csrf_token", "Roles"]
@@ -34,6 +36,8 @@ def snapshot() -> dict[str, list[tuple]]:
     db_session.remove()
     state = {}
     for table in Base.metadata.sorted_tables:
+        if table.name in VOLATILE_TABLES:
+            continue
         columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
         rows = db_session.execute(select(*columns).order_by(*table.primary_key.columns)).all()
         state[table.name] = [tuple(row) for row in rows]

@@ -210,7 +210,7 @@ ROUTES = [
     Call("GET", "/staff/stats", staff(200), lambda c: "/staff/stats"),
     Call("GET", "/staff/stats/sessions/<int:session_id>", assigned(200), lambda c: f"/staff/stats/sessions/{c.S}"),
     Call("GET", "/calendars/settings", staff(200), lambda c: "/calendars/settings"),
-    Call("POST", "/calendars/settings", staff(200), lambda c: "/calendars/settings", form=lambda c: {}),
+    Call("POST", "/calendars/settings", staff(303), lambda c: "/calendars/settings", form=lambda c: {}),
     # staff: the second factor (none of these accounts has one; a second step needs a right password first)
     Call("GET", "/staff/login/verify", staff(302), lambda c: "/staff/login/verify"),
     Call("POST", "/staff/login/verify", staff(302), lambda c: "/staff/login/verify", form=lambda c: {"code": "123456"}),
@@ -234,7 +234,7 @@ ROUTES = [
          form=lambda c: {"password": "another-long-pass"}),
     Call("POST", "/admin/users/<int:user_id>/active", admin(302), lambda c: f"/admin/users/{new_user(c)}/active",
          form=lambda c: {}),
-    Call("POST", "/admin/users/<int:user_id>/tokens", admin(200), lambda c: f"/admin/users/{new_user(c)}/tokens",
+    Call("POST", "/admin/users/<int:user_id>/tokens", admin(303), lambda c: f"/admin/users/{new_user(c)}/tokens",
          form=lambda c: {}),
     Call("POST", "/admin/users/<int:user_id>/sign-out", admin(302), lambda c: f"/admin/users/{new_user(c)}/sign-out",
          form=lambda c: {}),
@@ -313,6 +313,15 @@ ROUTES = [
     Call("GET", "/api/v1/realtime/token", api_staff(200), lambda c: "/api/v1/realtime/token"),
     Call("GET", "/api/v1/stats", api_staff(200), lambda c: "/api/v1/stats?fiscal_year=2026"),
     Call("GET", "/api/v1/stats.csv", api_staff(200), lambda c: "/api/v1/stats.csv?fiscal_year=2026"),
+    # admins: the audit log
+    Call("GET", "/admin/audit", admin(200), lambda c: "/admin/audit"),
+    Call("GET", "/admin/audit.csv", admin(200), lambda c: "/admin/audit.csv"),
+    Call("GET", "/api/v1/audit", api_admin(200), lambda c: "/api/v1/audit"),
+    # last: ending reception of the running session S would refuse the check-ins above
+    Call("GET", "/staff/sessions/<int:session_id>/reception", assigned(200),
+         lambda c: f"/staff/sessions/{c.S}/reception"),
+    Call("POST", "/staff/sessions/<int:session_id>/reception", assigned(302),
+         lambda c: f"/staff/sessions/{c.S}/reception", form=lambda c: {}),
 ]
 
 

@@ -22,8 +22,11 @@ ADDRESS = "203.0.113.77"  # TEST-NET-3: recognisable, never a real resident
 def make_limited_app(database_url: str, **config):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
-                      # These doors are hammered on one session; the per-session cap has its own tests.
-                      "RESERVATIONS_PER_CLIENT_PER_SESSION": 0, **config})
+                      # These doors are hammered on one session or account; the caps per session and per
+                      # account have their own tests (test_rate_limit_caps.py).
+                      "RESERVATIONS_PER_CLIENT_PER_SESSION": 0, "RESERVATIONS_PER_SESSION_PER_HOUR": 0,
+                      "CHECKINS_PER_CLIENT_PER_SESSION": 0, "CHECKINS_PER_SESSION_PER_HOUR": 0,
+                      "LOGIN_FAILURES_PER_ACCOUNT": 0, **config})
     return app
 
 

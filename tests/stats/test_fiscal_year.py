@@ -39,7 +39,7 @@ def test_half_past_midnight_on_1_april_in_tokyo_is_the_new_year_though_utc_still
     assert fiscal_year_stats(2024)["by_format"]["in_person"]["visits"] == 0
 
 
-def test_a_session_counts_as_held_once_it_is_over_or_someone_came(make_session, make_user, visit):
+def test_a_session_counts_as_held_once_it_is_over_never_while_it_runs_or_is_to_come(make_session, make_user, visit):
     from webapp.sessions.operations import cancel_session
 
     sato = make_user("sato", role="admin")
@@ -52,10 +52,11 @@ def test_a_session_counts_as_held_once_it_is_over_or_someone_came(make_session, 
 
     figures = fiscal_year_stats(2024, now=at)
 
-    assert figures["by_format"]["in_person"]["sessions"] == 2  # June (over) and August (visited)
+    assert figures["by_format"]["in_person"]["sessions"] == 1  # June (over); August runs (開催中)
+    assert figures["by_format"]["in_person"]["visits"] == 1  # August's visitor counts at once
     assert figures["by_format"]["online"]["sessions"] == 0
     assert figures["by_format"]["in_person"]["cancelled"] == 1
-    assert [m["sessions"] for m in figures["by_month"][2:7]] == [1, 0, 1, 0, 0]
+    assert [m["sessions"] for m in figures["by_month"][2:7]] == [1, 0, 0, 0, 0]
     assert figures["by_month"][6]["format"] == "online"  # a planned month still shows its format
     assert figures["by_month"][5]["format"] is None  # September's only session was cancelled
 

@@ -9,6 +9,7 @@ Request bodies and query parameters are generated from the models the API valida
 from __future__ import annotations
 
 from webapp.api.openapi_components import CODE, PARAMETERS, RESPONSE_SCHEMAS, RESPONSES, ref
+from webapp.schemas.audit import AuditRange
 from webapp.schemas.checkins import CheckinRequest
 from webapp.schemas.document import components, query_parameters
 from webapp.schemas.reservations import ReservationRequest
@@ -149,6 +150,14 @@ def paths() -> dict:
                                           "content": {"text/csv": {"schema": {"type": "string"}}}},
                                   **_errors(400, 401, 403)}},
         },
+        "/audit": {
+            "get": {"operationId": "getAuditLog", "tags": ["audit"], "summary": "The audit log (admin)",
+                    "description": "Sign-ins and staff actions between two Ikoma days (both optional, inclusive), "
+                                   "oldest first. Targets are ids; no resident's text is ever in it.",
+                    "security": STAFF, "parameters": query_parameters(AuditRange),
+                    "responses": {"200": _json({"type": "array", "items": ref("AuditEvent")}, "Oldest first."),
+                                  **_errors(400, 401, 403)}},
+        },
         "/openapi.json": {
             "get": {"operationId": "getOpenApi", "tags": ["meta"], "summary": "This document",
                     "responses": {"200": _json({"type": "object"}, "The OpenAPI 3 document.")}},
@@ -173,7 +182,7 @@ def document() -> dict:
             ),
         },
         "servers": [{"url": "/api/v1"}],
-        "tags": [{"name": name} for name in ("sessions", "reservations", "checkins", "stats", "meta")],
+        "tags": [{"name": name} for name in ("sessions", "reservations", "checkins", "stats", "audit", "meta")],
         "paths": paths(),
         "components": {
             "schemas": schemas,

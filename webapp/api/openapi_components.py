@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from webapp.checkins.avatars import avatar_ids
 from webapp.sessions.models import FORMATS, STATUSES
+from webapp.sessions.queries import STATES as SESSION_STATES
 
 
 def ref(name: str) -> dict:
@@ -52,6 +53,10 @@ RESPONSE_SCHEMAS = {
         "properties": {
             "id": {"type": "integer"}, "date": DATE, "starts_at": TIME, "ends_at": TIME, "format": FORMAT,
             "status": {"type": "string", "enum": list(STATUSES)},
+            "state": {"type": "string", "enum": list(SESSION_STATES), "description":
+                      "Follows time: upcoming (開催予定), open (開催中), ended (終了), cancelled (中止)."},
+            "reception_open": {"type": "boolean", "description":
+                               "Residents can check in now: open, and reception not ended early by staff."},
             "holiday": {"type": "boolean", "description": "The date is a national holiday (flagged, never moved)."},
             "holiday_name": {"type": "string", "example": "勤労感謝の日"},
             "location": {"type": "string", "example": "生駒市役所"},
@@ -97,6 +102,13 @@ RESPONSE_SCHEMAS = {
         "visits": {"type": "integer", "description": "Check-ins (来場)."},
         "consultations": {"type": "integer", "description": "Check-ins closed as a consultation (相談)."},
         "waiting": {"type": "integer"}, "in_consultation": {"type": "integer"}}},
+    "AuditEvent": {"type": "object", "required": ["at", "actor", "action", "target"], "properties": {
+        "at": TIME,
+        "actor": {"type": "string", "example": "sato",
+                  "description": 'The login that acted; "(cli)" for a command, "(system)", or "" before sign-in.'},
+        "action": {"type": "string", "example": "take", "description": "login, login_failed, take, close, ..."},
+        "target": {"type": "string", "example": "checkin:123",
+                   "description": "Ids only (checkin:123, session:45, user:sato); never a resident's text."}}},
     "RealtimeToken": {"type": "object", "required": ["token", "ws_url"], "properties": {
         "token": {"type": "string"}, "ws_url": {"type": "string"}}},
     "Stats": {
@@ -130,7 +142,7 @@ RESPONSES = {
     "Forbidden": _error("Signed in, but this role may not do this (or the CSRF token is missing).", "forbidden",
                         "Your account may not do this."),
     "NotFound": _error("Unknown id or code.", "not_found", "No session with this id."),
-    "Conflict": _error("A rule of the service stops it (slot_full, session_cancelled, slot_past, "
+    "Conflict": _error("A rule of the service stops it (slot_full, session_cancelled, slot_past, reception_ended, "
                        "session_not_open, slot_reserved).", "slot_full",
                        "This time is fully booked. Please choose another time."),
     "PayloadTooLarge": _error("The body is larger than 16 KiB.", "request_entity_too_large", "Too large."),

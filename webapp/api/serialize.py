@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from webapp.reservations.models import Reservation
+from webapp.sessions import queries
 from webapp.sessions.models import Session, Slot
 from webapp.timeutil import iso
 
@@ -28,6 +29,8 @@ def session(item: Session) -> dict:
         "ends_at": iso(item.ends_at),
         "format": item.format,
         "status": item.status,
+        "state": queries.state(item),
+        "reception_open": queries.is_open(item),
         "holiday": item.holiday,
         "holiday_name": item.holiday_name,
         "location": item.location,

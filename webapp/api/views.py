@@ -17,6 +17,7 @@ from webapp.reservations import operations as reservations
 from webapp.sessions import operations as sessions
 from webapp.sessions import queries as session_queries
 from webapp.sessions.models import Slot
+from webapp.sessions.places import place_after_format_change
 from webapp.staff.auth import require_api_staff
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -81,6 +82,9 @@ def create_session():
 def update_session(session_id: int):
     session = parse.session_or_404(session_id)
     changes = parse.session_changes(parse.json_object(), session.date)
+    if "format" in changes:  # a new format without a place of its own takes that format's usual place
+        changes["location"] = place_after_format_change(changes.get("location", session.location), session.format,
+                                                        changes["format"], current_app.config["DEFAULT_LOCATIONS"])
     if changes:  # an empty PATCH changes nothing, not even updated_at
         sessions.update_session(session, changes)
     return jsonify(serialize.session(session))

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify
 
 from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.api import parse
-from webapp.checkins import operations
+from webapp.checkins import cap, operations
 from webapp.exceptions import ApiError
 from webapp.extensions import csrf
 from webapp.schemas.checkins import CheckinRequest
@@ -45,7 +45,8 @@ def create_checkin(session_id: int):
         return jsonify(body), 201
     if "status" in data or "outcome" in data:
         raise ApiError(400, "unknown_field", "status and outcome are for staff-recorded visitors only.")
-    checkin = operations.check_in(session.id, sent.avatar, sent.nickname, sent.reservation_code)
+    with cap.counted(session):
+        checkin = operations.check_in(session.id, sent.avatar, sent.nickname, sent.reservation_code)
     body = {
         "checkin_id": checkin.id,
         "session_id": session_id,

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from realtime.tokens import TokenError, issue_resident_token, issue_staff_token, read_token
 from webapp import limits
-from webapp.checkins import avatars, operations, presenter
+from webapp.checkins import avatars, cap, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.counting import was_consultation
@@ -80,20 +80,20 @@ def start(session_id: int):
     form = CheckInForm()
     if request.method == "GET":
         form.avatar.data = avatars.AVATARS[0].id  # a picture is ready, so Tab and Enter alone get you in
-    form_error = None
+    form_error, status = None, 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            checkin = operations.check_in(session.id, form.avatar.data, nickname=form.nickname.data,
-                                          reservation_code=form.reservation_code.data)
+            with cap.counted(session):
+                checkin = operations.check_in(session.id, form.avatar.data, nickname=form.nickname.data,
+                                              reservation_code=form.reservation_code.data)
         except DomainError as err:
             if err.code == "session_not_open":
                 return _closed_page(session, 409)
-            form_error = _place_error(form, err)
+            form_error, status = _place_error(form, err), err.status if err.status == 429 else 400
         else:
             cookie[COOKIE_KEY] = {"id": checkin.id,
                                   "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin)}
             return redirect(lang_url(".wait"))
-    status = 400 if request.method == "POST" else 200
     return render_template("checkins/start.html", session=session, form=form, form_error=form_error,
                            avatars=presenter.avatar_list(), closed_reason=None), status
 
@@ -108,6 +108,10 @@ def _place_error(form: CheckInForm, err: DomainError) -> str | None:
         form.avatar.errors = [_("アバターを1つ選んでください。")]
     elif err.code in ("too_long", "invalid_nickname"):
         form.nickname.errors = [_("ニックネームは30文字までにしてください。")]
+    elif err.code == "too_many_checkins":
+        return _("この端末からは、この相談会にもう何度も受付されています。お困りのときは、会場の職員にお声がけください。")  # noqa: E501
+    elif err.code == "session_busy":
+        return _("いまこの相談会の受付が集中しています。しばらく待ってからもう一度お試しください。")
     else:
         current_app.logger.warning("check-in refused: %s", err.code)
         return _("受付できませんでした。少し待ってからもう一度お試しください。")

@@ -26,12 +26,16 @@ def demo_command(if_empty):
 @click.command("purge", cls=OneLineCommand)
 def purge_command():
     """Delete message texts, nicknames and reservation notes past their retention (counts and outcomes stay),
-    and staff sign-ins that have ended."""
+    and staff sign-ins that have ended, and audit events past theirs."""
+    from webapp.audit import operations as audit
     from webapp.checkins.retention import purge_expired
     from webapp.staff import login_sessions
 
     ended = login_sessions.prune(login_sessions.Limits.from_config(current_app.config))
+    events = audit.purge_older_than(current_app.config["AUDIT_RETENTION_DAYS"])
     purged = purge_expired(current_app.config["MESSAGE_RETENTION_DAYS"])  # last: it checkpoints SQLite's log
+    audit.record(None, "purge", f"messages:{purged.messages} audit_events:{events}")  # no text in it
     click.echo(f"purged {purged.messages} message texts and {purged.announcements} announcements; "
-               f"blanked {purged.nicknames_and_notes} nicknames and reservation notes")
+               f"blanked {purged.nicknames_and_notes} nicknames and reservation notes; "
+               f"deleted {events} audit events past AUDIT_RETENTION_DAYS")
     click.echo(f"removed {ended} ended staff sign-ins")

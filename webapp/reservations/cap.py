@@ -1,28 +1,24 @@
-"""One phone cannot book out a session: at most N reservations per client per session.
+"""One phone cannot book out a session: at most N reservations per client per session, M per session an hour.
 
-Counted in the rate-limit storage (memory, or Redis with REDIS_URL) under the keyed hash of the
-client address that webapp/ratelimit.py uses, so no address is stored anywhere and nothing of it
-reaches the database. `RESERVATIONS_PER_CLIENT_PER_SESSION` sets N (0: no cap); like every rate
-limit it is off with `RATELIMIT_ENABLED=false` (load tests reserve from one address).
+Counted in the rate-limit storage (webapp/caps.py) under the keyed hash of the client address that
+webapp/ratelimit.py uses, so no address is stored anywhere and nothing of it reaches the database.
+`RESERVATIONS_PER_CLIENT_PER_SESSION` sets N and `RESERVATIONS_PER_SESSION_PER_HOUR` sets M (0: no
+cap); like every rate limit they are off with `RATELIMIT_ENABLED=false` (load tests reserve from one address).
 """
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import current_app
 
+from webapp import caps
 from webapp.db import utcnow
-from webapp.exceptions import DomainError
 from webapp.ratelimit import anonymous_client_key
 from webapp.sessions.models import Session
 
-log = logging.getLogger(__name__)
-
 DEFAULT_CAP = 2
+DEFAULT_PER_SESSION_PER_HOUR = 60
 #: Kept a day past the session's end, then the storage forgets it by itself.
 KEEP_AFTER_END_S = 24 * 3600
+HOUR_S = 3600
 
 
 def limit() -> int:
@@ -30,55 +26,28 @@ def limit() -> int:
     return int(current_app.config.get("RESERVATIONS_PER_CLIENT_PER_SESSION", DEFAULT_CAP))
 
 
-def _storage():
-    limiter = current_app.extensions.get("ikomaru.limiter")
-    return limiter.storage if limiter is not None and limiter.enabled and limit() > 0 else None
+def _per_client(session: Session) -> caps.Cap:
+    expiry = int(max(60, (session.ends_at - utcnow()).total_seconds() + KEEP_AFTER_END_S))
+    return caps.Cap(caps.key("reservations", session.id, anonymous_client_key()), limit(), expiry,
+                    "too_many_reservations", f"One device can hold at most {limit()} reservations in a session.")
 
 
-def _key(session: Session) -> str:
-    return f"ikomaru-reservation-cap/{session.id}/{anonymous_client_key()}"
+def _per_session_hour(session: Session) -> caps.Cap:
+    per_hour = int(current_app.config.get("RESERVATIONS_PER_SESSION_PER_HOUR", DEFAULT_PER_SESSION_PER_HOUR))
+    return caps.Cap(caps.key("reservations", session.id, "hour", caps.window(HOUR_S)), per_hour, HOUR_S + 60,
+                    "session_busy", "This session is taking very many reservations just now; please try again "
+                                    "in a while.")
 
 
-@contextmanager
-def counted(session: Session) -> Iterator[None]:
-    """Count one reservation of this client in this session around the block; refuse one past the cap (429).
+def counted(session: Session):
+    """Count one reservation of this client in this session around the block; refuse one past a cap (429).
 
     The count is taken first and given back when the block fails (a full slot, say), so two quick
     presses cannot both slip under the cap. A storage that does not answer never stops a reservation.
     """
-    storage = _storage()
-    if storage is None:
-        yield
-        return
-    key = _key(session)
-    expiry = int(max(60, (session.ends_at - utcnow()).total_seconds() + KEEP_AFTER_END_S))
-    try:
-        held = storage.incr(key, expiry)
-    except Exception:  # noqa: BLE001  (Redis away: the seat matters more than the cap)
-        log.warning("reservation cap not checked: the rate-limit storage did not answer", exc_info=True)
-        yield
-        return
-    if held > limit():
-        _give_back(storage, key)
-        raise DomainError("too_many_reservations",
-                          f"One device can hold at most {limit()} reservations in a session.", 429)
-    try:
-        yield
-    except BaseException:
-        _give_back(storage, key)
-        raise
+    return caps.counted(_per_client(session), _per_session_hour(session))
 
 
 def released(session: Session) -> None:
     """This client cancelled one of its reservations in the session: it may book another."""
-    storage = _storage()
-    if storage is not None:
-        _give_back(storage, _key(session))
-
-
-def _give_back(storage, key: str) -> None:
-    try:
-        if storage.get(key) > 0:
-            storage.decr(key)
-    except Exception:  # noqa: BLE001
-        log.warning("reservation cap not updated: the rate-limit storage did not answer", exc_info=True)
+    caps.give_back(_per_client(session))

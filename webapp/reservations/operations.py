@@ -82,6 +82,8 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     hold_for_reservation(session.id)  # an edit of the session waits, and is waited for
     if session.status != "scheduled":
         raise DomainError("session_cancelled", "This session has been cancelled.", 409)
+    if session.reception_ended_at is not None:
+        raise DomainError("reception_ended", "Reception for this session has ended today.", 409)
     if slot.starts_at <= utcnow():
         raise DomainError("slot_past",
                           "This time has already started; please just come along or pick a later time.", 409)

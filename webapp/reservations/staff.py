@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.checkins.operations import can_staff
 from webapp.db import db_session
 from webapp.reservations import operations
 from webapp.reservations.forms import ConfirmForm
 from webapp.reservations.models import Reservation
 from webapp.sessions.models import Session, Slot
+from webapp.sessions.views import get_staffed_session
 from webapp.templating import time_range
 
 bp = Blueprint("reservations_staff", __name__, template_folder="templates")
@@ -31,16 +31,6 @@ def code_tail(code: str) -> str:
     return "…" + code[-CODE_TAIL:]
 
 
-def _staffed_session(session_id: int) -> Session:
-    """The session, for an admin or one of its promoters only."""
-    session = db_session.get(Session, session_id)
-    if session is None:
-        abort(404)
-    if not can_staff(current_user._get_current_object(), session):
-        abort(403)
-    return session
-
-
 def _reservations(session: Session) -> list[Reservation]:
     return list(db_session.scalars(
         select(Reservation).join(Slot).where(Slot.session_id == session.id)
@@ -50,7 +40,7 @@ def _reservations(session: Session) -> list[Reservation]:
 @bp.get("/staff/sessions/<int:session_id>/reservations")
 @login_required
 def index(session_id: int):
-    session = _staffed_session(session_id)
+    session = get_staffed_session(session_id)
     return render_template("reservations/staff_list.html", session=session, reservations=_reservations(session),
                            code_tail=code_tail, cancellable=operations.cancellable)
 
@@ -58,7 +48,7 @@ def index(session_id: int):
 @bp.route("/staff/sessions/<int:session_id>/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(session_id: int, reservation_id: int):
-    session = _staffed_session(session_id)
+    session = get_staffed_session(session_id)
     reservation = db_session.get(Reservation, reservation_id)
     if reservation is None or reservation.slot.session_id != session.id:
         abort(404)

@@ -11,13 +11,14 @@ from wtforms.fields.choices import SelectChoice
 from webapp import limits
 from webapp.db import db_session
 from webapp.exceptions import DomainError
-from webapp.sessions import operations, queries
-from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, SessionForm, show_error
+from webapp.sessions import operations, queries, reception
+from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, RecordForm, SessionForm, show_error
 from webapp.sessions.models import Session
-from webapp.sessions.views import get_session_or_404
+from webapp.sessions.places import place_after_format_change
+from webapp.sessions.views import get_session_or_404, state_label
 from webapp.staff import operations as staff_operations
 from webapp.staff.auth import admin_required
-from webapp.templating import long_date, with_data
+from webapp.templating import list_join, long_date, time_range, with_data
 from webapp.timeutil import at_tokyo, fiscal_year_bounds, fiscal_year_of, local, reiwa_label
 
 bp = Blueprint("admin_sessions", __name__, url_prefix="/admin/sessions", template_folder="templates")
@@ -63,13 +64,14 @@ def index():
                  holidays=[s for s in sessions if s.holiday])
 
 
-def _spec(form: SessionForm) -> operations.SessionSpec:
-    """The form's input as a SessionSpec; an empty place takes the format's usual name."""
+def _spec(form: SessionForm, old_format: str | None = None) -> operations.SessionSpec:
+    """The form's input as a SessionSpec; an empty place, or the old format's usual one, takes the format's."""
     day = form.date.data
     return operations.SessionSpec(
         date=day, starts_at=at_tokyo(day, form.start.data), ends_at=at_tokyo(day, form.end.data),
         format=form.format.data,
-        location=form.location.data or current_app.config["DEFAULT_LOCATIONS"].get(form.format.data, ""),
+        location=place_after_format_change(form.location.data, old_format or form.format.data, form.format.data,
+                                           current_app.config["DEFAULT_LOCATIONS"]),
         join_url=form.join_url.data or "", slot_minutes=form.slot_minutes.data, capacity=form.capacity.data,
         promoters=list(form.promoters.data or []),
     )
@@ -99,7 +101,8 @@ def new():
             flash(_("%(date)s の相談会を作成しました。", date=long_date(session.date)), "success")
             _flash_holiday(session)
             return redirect(_year_of_list(session))
-    return _page("sessions/admin_form.html", 400 if form.is_submitted() else 200, form=form, session=None)
+    return _page("sessions/admin_form.html", 400 if form.is_submitted() else 200, form=form, session=None,
+                 default_places=config["DEFAULT_LOCATIONS"])
 
 
 def _form_data(session: Session) -> dict:
@@ -110,36 +113,67 @@ def _form_data(session: Session) -> dict:
             "promoters": [u.login for u in session.promoters]}
 
 
+def _changes(form: SessionForm | RecordForm, session: Session) -> dict:
+    """What the form changes; a session whose times are its record (ended) changes only its words and people."""
+    changes = {"location": (form.location.data or "").strip() or session.location, "join_url": form.join_url.data or "",
+               "note": form.note.data or "", "promoters": list(form.promoters.data or [])}
+    if isinstance(form, EditSessionForm):
+        spec = _spec(form, session.format)
+        changes.update(date=spec.date, starts_at=spec.starts_at, ends_at=spec.ends_at, format=spec.format,
+                       location=spec.location, slot_minutes=spec.slot_minutes, capacity=spec.capacity)
+    return changes
+
+
+def _name_held_slots(form, session: Session) -> None:
+    """Say which reserved times stand in the way, and the two ways on (docs/staff-guide.md)."""
+    held = reception.held_slots(session)
+    if held:
+        times = list_join([_("%(time)s（%(n)d件）", time=time_range(h.starts_at, h.ends_at), n=h.reservations)
+                           for h in held])
+        form.form_errors.append(_("予約が入っている時間: %(times)s。この時間を残すように変更するか、予約の一覧で理由を添えて予約を取り消してから変更してください。開催中の回なら、終了時刻は変えずに「受付を早めに終了する」こともできます。", times=times))  # noqa: E501
+
+
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(session_id: int):
     session = get_session_or_404(session_id)
-    form = EditSessionForm(data=_form_data(session))
+    times_editable = "edit_times" in queries.actions(session)
+    form = (EditSessionForm if times_editable else RecordForm)(data=_form_data(session))
     form.promoters.choices = _promoter_choices()
     if form.validate_on_submit():
-        spec = _spec(form)
-        changes = {"date": spec.date, "starts_at": spec.starts_at, "ends_at": spec.ends_at, "format": spec.format,
-                   "location": spec.location, "join_url": spec.join_url, "note": form.note.data or "",
-                   "slot_minutes": spec.slot_minutes, "capacity": spec.capacity, "promoters": spec.promoters}
-        moved = spec.date != session.date
+        changes = _changes(form, session)
+        moved = changes.get("date", session.date) != session.date
         try:
             operations.update_session(session, changes)
         except DomainError as err:
             db_session.rollback()  # nothing half-applied stays in the session
             show_error(form, err)
+            if err.code == "slot_reserved":
+                _name_held_slots(form, session)
         else:
             flash(_("相談会を更新しました。"), "success")
             if moved:
                 _flash_holiday(session)
             return redirect(_year_of_list(session))
     return _page("sessions/admin_form.html", 400 if form.is_submitted() else 200, form=form, session=session,
-                 reservations=operations.active_reservations(session))
+                 reservations=operations.active_reservations(session),
+                 default_places=current_app.config["DEFAULT_LOCATIONS"])
+
+
+def _refuse(session: Session, action: str):
+    """None when `action` makes sense for the session now, else a redirect saying why not."""
+    if action in queries.actions(session):
+        return None
+    flash(_("%(date)s の相談会は%(state)sのため、この操作はできません。", date=long_date(session.date),
+            state=state_label(queries.state(session))), "error")
+    return redirect(url_for("admin_sessions.edit", session_id=session.id))
 
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel(session_id: int):
     session = get_session_or_404(session_id)
-    if session.status == "cancelled":
-        return redirect(url_for("admin_sessions.edit", session_id=session.id))
+    refused = _refuse(session, "cancel")
+    if refused:
+        return refused
     form = CancelForm()
     if form.validate_on_submit():
         operations.cancel_session(session, form.note.data or "")
@@ -153,6 +187,9 @@ def cancel(session_id: int):
 @bp.post("/<int:session_id>/restore")
 def restore(session_id: int):
     session = get_session_or_404(session_id)
+    refused = _refuse(session, "restore")
+    if refused:
+        return refused
     operations.update_session(session, {"status": "scheduled"})
     flash(_("%(date)s の相談会を開催予定に戻しました。", date=long_date(session.date)), "success")
     return redirect(_year_of_list(session))

@@ -52,6 +52,15 @@ class EditSessionForm(SessionForm):
     note = TextAreaField(_l("お知らせ（相談に来る方に表示）"), validators=[Length(max=limits.NOTE_MAX), plain_text])
 
 
+class RecordForm(FlaskForm):
+    """An ended session: its date, hours, format and slots are its record; the words and the people may change."""
+
+    location = SessionForm.location
+    join_url = SessionForm.join_url
+    promoters = CheckboxesField(_l("担当する主任推進員"), choices=[])
+    note = EditSessionForm.note
+
+
 class CancelForm(FlaskForm):
     note = TextAreaField(_l("中止のお知らせ（任意）"), validators=[Length(max=limits.NOTE_MAX), plain_text])
 

@@ -62,6 +62,8 @@ class Session(Base):
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: The `ends_at` the closing notice (10 minutes before) was sent for; set by one relay alone.
     closing_notice_for: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When staff ended reception early (no more check-ins or walk-ins; those waiting are still seen).
+    reception_ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     promoters: Mapped[list[User]] = relationship(secondary=session_promoters, order_by=User.id)
     slots: Mapped[list[Slot]] = relationship(

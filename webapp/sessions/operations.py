@@ -98,6 +98,7 @@ def create_session(spec: SessionSpec) -> Session:
     db_session.add(session)
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_created.send(session, actor=None)
     return session
 
 
@@ -116,31 +117,45 @@ def _recut(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, minut
     came with one: then the slots stay, as with a held seat.
     """
     new_slots = cut_slots(starts_at, ends_at, minutes, capacity)
-    old = [slot.id for slot in session.slots]
-    if old:
-        db_session.execute(delete(Reservation).where(
-            Reservation.slot_id.in_(old), Reservation.status != "active",
-            Reservation.id.not_in(select(CheckIn.reservation_id).where(CheckIn.reservation_id.is_not(None)))))
-    if old and db_session.scalar(select(func.count(Reservation.id)).where(Reservation.slot_id.in_(old))):
+    if _still_used([slot.id for slot in session.slots]):
         raise DomainError("slot_reserved", "Slots with reservations cannot be cut again; cancel them first.", 409,
                           field="slot_minutes")
     session.slots = new_slots
 
 
+def _still_used(slot_ids: list[int]) -> set[int]:
+    """Forget the cancelled reservations of these slots that no check-in came with; the slots still used."""
+    if not slot_ids:
+        return set()
+    db_session.execute(delete(Reservation).where(
+        Reservation.slot_id.in_(slot_ids), Reservation.status != "active",
+        Reservation.id.not_in(select(CheckIn.reservation_id).where(CheckIn.reservation_id.is_not(None)))))
+    return set(db_session.scalars(select(Reservation.slot_id).where(Reservation.slot_id.in_(slot_ids))))
+
+
 def _move(session: Session, starts_at: dt.datetime, ends_at: dt.datetime, day: dt.date | None = None) -> None:
-    """Move a session in time (to another `day` too); held slots shift with it and must still fit."""
+    """Move a session in time (to another `day` too); held slots shift with it and must still fit.
+
+    A longer or shorter session keeps its slots at their clock times: free ones outside the new
+    hours go, a held one outside them refuses the change (`slot_reserved`).
+    """
     day = day or session.date
     if (day, starts_at, ends_at) == (session.date, session.starts_at, session.ends_at):
         return  # the edit form always sends the times: unchanged, the slots stay as they are
     _check_times(day, starts_at, ends_at)
     delta = starts_at - session.starts_at
+    if ends_at - session.ends_at != delta:  # longer or shorter: slots keep their clock times (on the new day)
+        delta = dt.timedelta(days=(day - session.date).days)
     if active_reservations(session) == 0 and session.slots:
         _recut(session, starts_at, ends_at, *slot_shape(session))
     else:
-        if any(s.starts_at + delta < starts_at or s.ends_at + delta > ends_at for s in session.slots):
+        outside = [s for s in session.slots if s.starts_at + delta < starts_at or s.ends_at + delta > ends_at]
+        if any(s.reserved for s in outside):
             raise DomainError("slot_reserved",
                               "Reserved slots would no longer fit; move them by the same amount or cancel.", 409,
                               field="start")
+        used = _still_used([s.id for s in outside])  # free slots cut away by a shorter session go
+        session.slots = [s for s in session.slots if s not in outside or s.id in used]
         for slot in session.slots:
             slot.starts_at += delta
             slot.ends_at += delta
@@ -203,6 +218,7 @@ def update_session(session: Session, changes: Mapping) -> Session:
     signals.session_changed.send(session)
     for user in sorted(reassigned, key=lambda u: u.id):  # removed ones stop following it, added ones start
         signals.staff_assignments_changed.send(user)
+    signals.session_updated.send(session, actor=None, status_before=before[-1])
     return session
 
 
@@ -222,6 +238,7 @@ def extend_session(session: Session, user: User, minutes: int) -> Session:
     session.ends_at, session.sequence, session.updated_at = ends_at, session.sequence + 1, utcnow()
     db_session.commit()
     signals.session_changed.send(session)
+    signals.session_extended.send(session, actor=user, minutes=minutes)
     return session
 
 

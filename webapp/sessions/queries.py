@@ -1,7 +1,8 @@
-"""Reading sessions: which are open now, which a promoter runs, the upcoming ones, the next one, a date range.
+"""Reading sessions: their state, which are open now, which a promoter runs, the upcoming ones, the next one,
+a date range.
 
-The one home of "the session is open for check-in" and "the sessions this promoter runs": pages, the
-API, the relay, the feeds and the figures all ask these.
+The one home of a session's state (開催予定, 開催中, 終了, 中止), of "the session is open for check-in"
+and of "the sessions this promoter runs": pages, the API, the relay, the feeds and the figures all ask these.
 """
 from __future__ import annotations
 
@@ -15,11 +16,52 @@ from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
 from webapp.timeutil import TOKYO
 
+#: A session's states, as time and admins make them: 開催予定, 開催中, 終了, 中止.
+STATES = ("upcoming", "open", "ended", "cancelled")
+
+
+def state(session, now: dt.datetime | None = None) -> str:
+    """"upcoming", "open", "ended" or "cancelled": what the session is at `now`.
+
+    Anything with `status`, `starts_at` and `ends_at` (a Session, a row of the figures) is judged
+    alike, so the admin list, the session pages, the API and the figures never disagree.
+    """
+    now = now or utcnow()
+    if session.status == "cancelled":
+        return "cancelled"
+    if now < session.starts_at:
+        return "upcoming"
+    return "open" if now < session.ends_at else "ended"
+
+
+def reception_ended(session: Session) -> bool:
+    """True once staff ended reception early: no more check-ins or walk-ins, those waiting are still seen."""
+    return session.reception_ended_at is not None
+
 
 def is_open(session: Session, now: dt.datetime | None = None) -> bool:
-    """True while residents can check in: scheduled and within its hours (pages, API and relay ask this)."""
-    now = now or utcnow()
-    return session.status == "scheduled" and session.starts_at <= now < session.ends_at
+    """True while residents can check in: running (開催中) and reception not ended early.
+
+    Pages, the API and the relay ask this.
+    """
+    return state(session, now) == "open" and not reception_ended(session)
+
+
+def actions(session: Session, now: dt.datetime | None = None) -> frozenset[str]:
+    """What staff may do with a session in its state: "edit_times" (date, hours, format, slots),
+    "cancel", "restore", "end_reception". Notes and promoters may always be edited.
+
+    An ended session's date and hours are its record; a past session is neither cancelled nor
+    brought back; a running one is not cancelled (reception can end early instead).
+    """
+    now_state = state(session, now)
+    allowed = {"upcoming": {"edit_times", "cancel"}, "open": {"edit_times", "end_reception"},
+               "ended": set(), "cancelled": {"edit_times", "restore"}}[now_state]
+    if now_state == "open" and reception_ended(session):
+        allowed.discard("end_reception")
+    if now_state == "cancelled" and session.ends_at <= (now or utcnow()):
+        allowed.clear()
+    return frozenset(allowed)
 
 
 def promoter_session_ids(user_id: int) -> Select:

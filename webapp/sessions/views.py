@@ -5,15 +5,18 @@ import datetime as dt
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_pgettext
+from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from webapp.checkins.operations import crisis_contacts
+from webapp.checkins.operations import can_staff, crisis_contacts
 from webapp.db import db_session, read_only, utcnow
 from webapp.i18n import LANG_COOKIE, LANGUAGES
 from webapp.reservations.forms import ReserveForm
 from webapp.reservations.operations import NICKNAME_MAX, TOPIC_MAX
-from webapp.sessions import queries
+from webapp.sessions import directory, queries
 from webapp.sessions.models import Session, Slot
+from webapp.stats import vocabulary
 from webapp.templating import lang
 from webapp.timeutil import weekday_short
 
@@ -53,7 +56,7 @@ def seats_left(session: Session) -> int:
 @bp.app_template_global()
 def slot_state(slot: Slot) -> str:
     """"open", "full" or "past": what a resident can do with a slot."""
-    if slot.starts_at <= utcnow():
+    if slot.starts_at <= utcnow() or queries.reception_ended(slot.session):
         return "past"
     return "full" if slot.remaining == 0 else "open"
 
@@ -63,10 +66,53 @@ def is_open(session: Session) -> bool:
     return queries.is_open(session)
 
 
+#: How each state reads (docs/glossary.md): the state 開催予定 is "Upcoming", 中止 "Cancelled".
+STATE_LABELS = {"upcoming": lazy_pgettext("session state", "開催予定"),
+                "open": lazy_pgettext("session state", "開催中"),
+                "ended": lazy_pgettext("session state", "終了"),
+                "cancelled": lazy_pgettext("session state", "中止")}
+
+
+@bp.app_template_global()
+def session_state(session) -> str:
+    """"upcoming", "open", "ended" or "cancelled" (webapp/sessions/queries.py `state`)."""
+    return queries.state(session)
+
+
+@bp.app_template_global()
+def state_label(state: str) -> str:
+    return str(STATE_LABELS[state])
+
+
+@bp.app_template_global()
+def session_actions(session: Session) -> frozenset[str]:
+    """What staff may do with the session now (webapp/sessions/queries.py `actions`)."""
+    return queries.actions(session)
+
+
+@bp.app_template_global()
+def reception_ended(session: Session) -> bool:
+    return queries.reception_ended(session)
+
+
+@bp.app_template_global()
+def madoguchi() -> list[str]:
+    """The いこまる相談窓口 directory's place names in the page's language (webapp/sessions/directory.py)."""
+    return [vocabulary.label(term, lang()) for term in directory.agencies()]
+
+
 def get_session_or_404(session_id: int) -> Session:
     session = db_session.get(Session, session_id)
     if session is None:
         abort(404)
+    return session
+
+
+def get_staffed_session(session_id: int) -> Session:
+    """The session, for an admin or one of its promoters only (404 unknown, 403 for anyone else)."""
+    session = get_session_or_404(session_id)
+    if not can_staff(current_user._get_current_object(), session):
+        abort(403)
     return session
 
 
@@ -84,9 +130,8 @@ def render_detail(session: Session, failed: ReserveForm | None = None, failed_sl
 def index():
     sessions = queries.upcoming()
     open_now = [s for s in sessions if queries.is_open(s)]
-    return render_template("sessions/index.html", sessions=sessions, open_now=open_now,
-                           next_session=None if open_now else queries.next_after(),
-                           chat=crisis_contacts()[0] if crisis_contacts() else None)
+    return render_template("sessions/index.html", sessions=sessions, open_now=open_now, contacts=crisis_contacts(),
+                           next_session=None if open_now else queries.next_after())
 
 
 @bp.get("/sessions/<int:session_id>")

@@ -49,6 +49,7 @@ def create_user(login: str, role: str, display_name: str, password: str) -> User
     user = User(login=login, role=role, display_name=display_name, password_hash=hash_password(password))
     db_session.add(user)
     db_session.commit()
+    signals.account_changed.send(user, change="created", actor=None)
     return user
 
 
@@ -89,13 +90,17 @@ def deactivate(user: User) -> User:
     user.feed_token_hash = None
     db_session.commit()
     signals.staff_access_revoked.send(user, reason="deactivated")
+    signals.account_changed.send(user, change="deactivated", actor=None)
     return user
 
 
 def activate(user: User) -> User:
     """The account may sign in again, with fresh sessions and tokens only: nothing it had before returns."""
+    was_active = user.active
     user.active = True
     db_session.commit()
+    if not was_active:
+        signals.account_changed.send(user, change="activated", actor=None)
     return user
 
 
@@ -106,6 +111,7 @@ def set_password(user: User, password: str) -> None:
     _end_access(user)
     db_session.commit()
     signals.staff_access_revoked.send(user, reason="password_changed")
+    signals.account_changed.send(user, change="password_changed", actor=None)
 
 
 def sign_out_everywhere(user: User) -> None:
@@ -137,6 +143,7 @@ def issue_api_token(user: User) -> str:
     token = "ikm_" + secrets.token_urlsafe(32)
     db_session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
     db_session.commit()
+    signals.account_changed.send(user, change="token_issued", actor=None)
     return token
 
 
@@ -160,6 +167,7 @@ def revoke_api_tokens(user: User) -> None:
     """Revoke every API token of `user`."""
     _revoke_all(user)
     db_session.commit()
+    signals.account_changed.send(user, change="tokens_revoked", actor=None)
 
 
 def rotate_feed_token(user: User) -> str:

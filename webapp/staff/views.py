@@ -7,13 +7,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from webapp import caps, secret_once
+from webapp.audit import web as audit
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
 from webapp.sessions.models import Session
 from webapp.sessions.queries import run_by
 from webapp.sessions.views import safe_next
-from webapp.staff import auth, login_sessions, operations
+from webapp.staff import auth, login_sessions, operations, throttle
 from webapp.staff.auth import admin_required
 from webapp.staff.forms import LoginForm, NewUserForm, PasswordForm, UserForm, role_label, show_error
 from webapp.staff.models import ApiToken, User
@@ -53,29 +55,42 @@ def login():
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, url_for("staff.home")))
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        user = operations.authenticate(form.login.data, form.password.data)
+        attempt = throttle.account_cap(form.login.data)
+        try:
+            with caps.counted(attempt):
+                user = operations.authenticate(form.login.data, form.password.data)
+        except DomainError:
+            audit.login_throttled(form.login.data)
+            form.form_errors.append(_("このアカウントはログインの失敗が続いたため、しばらくログインできません。"
+                                      "%(minutes)d分ほど待ってから、もう一度お試しください。",
+                                      minutes=throttle.window_minutes()))
+            return _no_store(render_template("staff/login.html", form=form), 429)
         if user is not None:
+            caps.give_back(attempt)  # only failures count against the account
             step = twofactor.second_step(user, current_app.config["ADMIN_2FA_REQUIRED"])
             if step is not None:  # not signed in yet: a code (or enrolment) comes first
                 pending.start(user, step, form.next.data)
                 return redirect(url_for("twofactor.verify" if step == "verify" else "twofactor.setup"))
             _finish_login(user)
             return redirect(safe_next(form.next.data, url_for("staff.home")))
+        audit.login_failed(form.login.data)
         # One answer for an unknown login, a wrong password or a deactivated account.
         form.form_errors.append(_("ログイン名またはパスワードが違います。"))
-    status = 400 if form.is_submitted() else 200
     return _no_store(render_template("staff/login.html", form=form), status)
 
 
 def _finish_login(user: User) -> None:
     """Sign `user` in, once every step of the sign-in (password, second factor) has passed."""
     auth.sign_in(user)
+    audit.signed_in(user)
 
 
 @bp.post("/staff/logout")
 def logout():
     # CSRFProtect has already refused a POST without a valid token, so another site cannot log anyone out.
+    audit.signing_out()
     auth.sign_out()
     flash(_("ログアウトしました。"), "success")
     return redirect(url_for("sessions.index"))
@@ -171,6 +186,10 @@ def _render_user(user: User, form: UserForm | None = None, password_form: Passwo
 def user_edit(user_id: int):
     user = _user_or_404(user_id)
     form = UserForm(obj=user)
+    if request.method == "GET":
+        issued = secret_once.take(f"api_token:{user.id}")  # shown on this one view after issuing
+        if issued:
+            return _render_user(user, form=form, new_token=issued["value"])
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != "admin":
             form.role.errors = [_("自分自身を管理者から外すことはできません。ほかの管理者に依頼してください。")]
@@ -240,8 +259,10 @@ def user_token(user_id: int):
     if not user.active:
         flash(_("無効なアカウントにはトークンを発行できません。"), "error")
         return redirect(url_for("staff.user_edit", user_id=user.id))
-    # Rendered, not redirected: the token exists only in this response and is never stored in clear.
-    return _render_user(user, new_token=operations.issue_api_token(user))
+    # Post/redirect/get: the token is shown on the next view only (never stored in clear), and a
+    # reload of that page issues no other one.
+    secret_once.keep(f"api_token:{user.id}", operations.issue_api_token(user))
+    return redirect(url_for("staff.user_edit", user_id=user.id), 303)
 
 
 @bp.post("/admin/users/<int:user_id>/tokens/revoke")

@@ -3,8 +3,8 @@
 How things are counted (the city's 実績 and CONTRACT.md):
 - A fiscal year (年度) is decided by `Session.date`, the session's date in Asia/Tokyo:
   fiscal year 2024 = sessions dated 2024-04-01 .. 2025-03-31.
-- 開催回数 (sessions held): sessions not cancelled that have ended, or that had at least one
-  check-in (a session running today counts as soon as someone came).
+- 開催回数 (sessions held): sessions in the state 終了 (ended, not cancelled: webapp/sessions/queries.py
+  `state`). A session running today is 開催中 and counts once it ends; its visits count at once.
 - 訪問 (visit) and 相談 (consultation): as defined in webapp/checkins/operations/counting.py, the
   same definitions the live counts use. Check-ins of a session cancelled afterwards still count:
   those people did come.
@@ -31,6 +31,7 @@ from webapp.checkins.models import CheckIn, Outcome, Term, outcome_topics
 from webapp.checkins.operations.counting import is_consultation, is_visit, waited_seconds
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import FORMATS, Session
+from webapp.sessions.queries import state as session_state
 from webapp.timeutil import fiscal_year_bounds, fiscal_year_of, reiwa_label
 
 #: The outcome sections and the term kind each counts.
@@ -63,9 +64,13 @@ class SessionTally:
     def month(self) -> str:
         return f"{self.date.year:04d}-{self.date.month:02d}"
 
+    def state(self, now: dt.datetime | None = None) -> str:
+        """開催予定, 開催中, 終了 or 中止, as webapp/sessions/queries.py `state` decides for every page."""
+        return session_state(self, now)
+
     def held(self, now: dt.datetime) -> bool:
-        """Counted as held: not cancelled, and over or visited."""
-        return self.status == "scheduled" and (self.ends_at <= now or self.checkins > 0)
+        """Counted as held: ended, not cancelled (never one still to come, nor one still running)."""
+        return self.state(now) == "ended"
 
 
 def _in_range(first: dt.date, last: dt.date):

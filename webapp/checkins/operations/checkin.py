@@ -16,7 +16,7 @@ from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.locking import hold_for_checkin
 from webapp.sessions.models import Session
-from webapp.sessions.queries import is_open
+from webapp.sessions.queries import is_open, reception_ended
 from webapp.staff.models import User
 from webapp.timeutil import local
 
@@ -41,6 +41,8 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
         require_staff(staff, session)
         if session.status != "scheduled" or local(now).date() != session.date:
             raise DomainError("session_not_open", "Visitors can be recorded only on the session's day.", 409)
+        if reception_ended(session):
+            raise DomainError("session_not_open", "Reception for this session has ended.", 409)
     reservation_id = _reservation_for(session, reservation_code)
     resolved = resolve_outcome(outcome) if staff is not None and outcome is not None else None
     for attempt in range(_NUMBER_ATTEMPTS):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from webapp import signals
 from webapp.checkins.models import CheckIn, CheckinPromoter
 from webapp.checkins.operations.access import can_staff, require_staff, require_taker
 from webapp.checkins.operations.records import load_checkin
@@ -33,6 +34,7 @@ def take(checkin_id: int, user: User, mode: str | None = None) -> CheckIn:
     checkin = load_checkin(checkin.id)
     if not won:
         raise _not_open_error(checkin)
+    signals.checkin_taken.send(checkin, actor=user)
     return checkin
 
 
@@ -70,4 +72,6 @@ def transfer(checkin_id: int, user: User, to_login: str) -> CheckIn:
     db_session.commit()
     if not moved:
         raise DomainError("checkin_changed", "This check-in changed meanwhile; please look again.", 409)
-    return load_checkin(checkin.id)
+    checkin = load_checkin(checkin.id)
+    signals.checkin_transferred.send(checkin, actor=user, to=target)
+    return checkin

@@ -78,6 +78,7 @@ def remove(checkin_id: int, user: User) -> CheckIn:
             raise DomainError("checkin_closed", "A closed check-in cannot be removed.", 409)
         raise DomainError("forbidden", "Another promoter is with this resident; only they or an admin may remove it.",
                           403)
+    signals.checkin_removed.send(checkin, actor=user)
     return checkin
 
 

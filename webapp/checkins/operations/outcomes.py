@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import func, select, update
 
+from webapp import signals
 from webapp.checkins.models import OUTCOME_KINDS, CheckIn, Outcome, Term
 from webapp.checkins.operations.access import require_staff, require_taker
 from webapp.checkins.operations.counting import was_not_seen
@@ -50,6 +51,7 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
     outcome.checkin_id = checkin.id
     db_session.add(outcome)
     db_session.commit()
+    signals.checkin_closed.send(checkin, actor=user, kind=resolved.kind)
     return outcome
 
 
