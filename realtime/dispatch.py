@@ -51,7 +51,9 @@ async def dispatch(relay: Relay, client: Client, frame: dict) -> None:
         return
     try:
         await handler(relay, client, frame)
-    except (DomainError, handlers.FrameError) as err:
+    except DomainError as err:
+        client.send_frame(frames.error(err.code, err.message, **err.details(), **context))
+    except handlers.FrameError as err:
         client.send_frame(frames.error(err.code, err.message, **context))
     except ConnectionClosed:
         raise

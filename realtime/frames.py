@@ -11,8 +11,8 @@ from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations import counting
 from webapp.db import db_session, utcnow
-from webapp.sessions.closing import next_after
 from webapp.sessions.models import Session
+from webapp.sessions.queries import next_after
 from webapp.staff.models import User
 from webapp.timeutil import iso
 
@@ -85,6 +85,12 @@ def end_reason(checkin: CheckIn) -> str:
     return checkin.status
 
 
+def resident_closed(checkin: CheckIn) -> dict:
+    """The `closed` frame a resident gets when a promoter records the outcome; `consulted` says whether
+    it was a consultation, so nobody is thanked for talking who did not talk."""
+    return {"type": "closed", "reason": end_reason(checkin), "consulted": counting.was_consultation(checkin)}
+
+
 def resident_welcome(checkin: CheckIn) -> dict:
     """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
     # Two counts, not the whole line: a welcome comes with every connection (bench/relay.py).
@@ -101,6 +107,7 @@ def resident_welcome(checkin: CheckIn) -> dict:
     }
     if checkin.status not in operations.OPEN_STATUSES:
         frame["reason"] = end_reason(checkin)
+        frame["consulted"] = counting.was_consultation(checkin)
     handed = handoff(checkin)
     if handed is not None:
         frame["handoff"] = {k: v for k, v in handed.items() if k != "type"}

@@ -153,10 +153,10 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
         out = operations.close(checkin_id, _staff(client), outcome.get("kind"), outcome.get("topics") or [],
                                outcome.get("result"), outcome.get("referred_to"))
         checkin = frames.fresh_checkin(checkin_id)
-        return checkin.session_id, frames.outcome(out), frames.credited(checkin)
+        return checkin.session_id, frames.outcome(out), frames.credited(checkin), frames.resident_closed(checkin)
 
-    session_id, recorded, promoters = await relay.db(unit)
-    await relay.publish(checkin_channel(checkin_id), frame_of({"type": "closed", "reason": "closed"}))
+    session_id, recorded, promoters, to_resident = await relay.db(unit)
+    await relay.publish(checkin_channel(checkin_id), frame_of(to_resident))
     await refresh(relay, session_id)
     client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded,
                        "promoters": promoters})

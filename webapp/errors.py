@@ -22,9 +22,9 @@ UNAVAILABLE_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"
 </main></body></html>"""
 
 
-def error_body(code: str, message: str):
-    """The contract's error shape."""
-    return {"error": {"code": code, "message": message}}
+def error_body(code: str, message: str, **details):
+    """The contract's error shape (plus `field` and `problem` where a rule names the input to fix)."""
+    return {"error": {"code": code, "message": message, **details}}
 
 
 def _wants_json() -> bool:
@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
         if _wants_json():
-            return jsonify(error_body(err.code, err.message)), err.status
+            return jsonify(error_body(err.code, err.message, **err.details())), err.status
         return render_template("error.html", status=err.status, message=err.message), err.status
 
     @app.errorhandler(HTTPException)

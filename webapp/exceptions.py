@@ -28,6 +28,10 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
 
+    def details(self) -> dict:
+        """Extra keys for the API's error object and the relay's error frame (a subclass may name the input)."""
+        return {}
+
 
 def database_unreachable(err: BaseException) -> bool:
     """True when the database could not be reached or stayed locked (as opposed to a bad statement).

@@ -84,7 +84,7 @@ def test_waiting_room_states_have_no_serious_accessibility_violations(browsing, 
         page.locator("#conversation .bubble-staff").wait_for()
         audit.check(page, "handed over, talking to the promoter")
         staff.send(type="close", checkin_id=entry["checkin_id"],
-                   outcome={"kind": "consultation", "topics": [], "result": "listened", "referred_to": None})
+                   outcome={"kind": "consultation", "topics": ["family"], "result": "listened", "referred_to": None})
         page.locator("#ended").wait_for(state="visible")
         audit.check(page, "closed by the promoter")
     finally:

@@ -247,6 +247,6 @@ def test_without_javascript_the_leave_page_erases_too_and_a_consultation_can_sti
     assert checkin.status == "in_consultation" and checkin.token_version == 1
     assert [m.text for m in db_session.scalars(select(Message).where(Message.checkin_id == checkin_id))] == [None]
     outcome = operations.close(checkin_id, db_session.get(User, roles.world.user_ids["sato"]), "consultation",
-                               [], "listened", None)
+                               ["money"], "listened", None)
     assert outcome.kind == "consultation"
     assert resident.get("/checkins/state").get_json() == {"status": "none"}

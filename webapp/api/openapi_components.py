@@ -33,6 +33,10 @@ RESPONSE_SCHEMAS = {
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string", "pattern": "^[a-z0-9_]+$", "example": "slot_full"},
             "message": {"type": "string", "example": "This time is fully booked. Please choose another time."},
+            "field": {"type": "string", "example": "referred_to",
+                      "description": "invalid_outcome only: the part of the outcome to fix."},
+            "problem": {"type": "string", "example": "agency_needed",
+                        "description": "invalid_outcome only: what does not add up (docs/realtime.md)."},
         }}},
     },
     "Promoter": {"type": "object", "required": ["login", "display_name"], "properties": {

@@ -16,9 +16,10 @@ from realtime import frames
 from webapp import limits
 from webapp.checkins import avatars, operations
 from webapp.checkins.models import CheckIn, Message, Term
+from webapp.checkins.operations.outcomes import REFERRED
 from webapp.db import db_session
-from webapp.sessions.closing import next_after
 from webapp.sessions.models import Session
+from webapp.sessions.queries import next_after
 from webapp.staff.models import User
 from webapp.templating import clock, format_label, lang, with_data
 from webapp.timeutil import iso
@@ -78,13 +79,6 @@ def closed_reason(session: Session, now: dt.datetime) -> str:
     return "not_started" if now < session.starts_at else "ended"
 
 
-def next_session(session: Session, now: dt.datetime) -> Session | None:
-    """The next scheduled session that has not started yet (other than this one)."""
-    return db_session.scalar(
-        select(Session).where(Session.status == "scheduled", Session.starts_at > now, Session.id != session.id)
-        .order_by(Session.starts_at).limit(1))
-
-
 def resident_state(checkin: CheckIn) -> dict:
     """What the waiting room shows before JS connects."""
     place = operations.position(checkin)
@@ -102,7 +96,37 @@ def resident_state(checkin: CheckIn) -> dict:
 def where_to_turn(checkin: CheckIn | None) -> dict:
     """The crisis contacts and the next session, shown once a check-in is over (page and done page)."""
     return {"contacts": operations.crisis_contacts(),
-            "next_session": next_after(checkin.session) if checkin is not None else None}
+            "next_session": next_after(checkin.session if checkin is not None else None)}
+
+
+def end_texts() -> dict:
+    """Why a check-in ended, as the resident is told (waiting room and done page say the same).
+
+    Keyed by the `closed` frame's reason; "closed_visit" is a `closed` that was no consultation.
+    Only a consultation is thanked for talking; whoever did not talk is not told they did.
+    """
+    return {
+        "closed": _("推進員との相談を終えました。お話ししてくださって、ありがとうございました。話し足りないことや、あとから気になったことがあれば、いつでも相談してください。"),  # noqa: E501
+        "closed_visit": _("推進員が受付を終えました。来てくださって、ありがとうございました。話したいことがあるときは、いつでも下の窓口や次の相談会を頼ってください。"),  # noqa: E501
+        "left": _("退出しました。来てくださって、ありがとうございました。話したいことがあるときは、いつでも下の窓口や次の相談会を頼ってください。"),  # noqa: E501
+        "erased": _("書いたメッセージを消して、退出しました。推進員の画面からも消えています。話したいことがあるときは、いつでも下の窓口や次の相談会を頼ってください。"),  # noqa: E501
+        "removed": _("この受付は、推進員が終了しました。話したいことがあるときは、下の窓口でいつでも話せます。"),
+        "timeout": _("しばらく接続がなかったため、受付を終了しました。話したいことがあるときは、いつでも下の窓口や次の相談会を頼ってください。"),  # noqa: E501
+        "session_ended": _("本日の相談会は終了の時刻になりました。お待たせしたまま、お話しできずにごめんなさい。下の窓口なら、いまからでも話せます。次の相談会にも、どうぞお越しください。"),  # noqa: E501
+        "": _("話したいことがあるときは、いつでも下の窓口や次の相談会を頼ってください。"),
+    }
+
+
+def end_text(reason: str | None, consulted: bool) -> str:
+    """The sentence the done page shows for this ending (the waiting room picks the same in JS)."""
+    key = "closed_visit" if reason == "closed" and not consulted else (reason or "")
+    texts = end_texts()
+    return texts.get(key, texts[""])
+
+
+def end_heading(reason: str | None) -> str:
+    """The done page's title: thanks where the resident chose to end, a plain statement otherwise."""
+    return _("受付が終わりました") if reason in ("removed", "timeout", "session_ended") else _("ありがとうございました")
 
 
 def end_reason(checkin: CheckIn | None) -> str | None:
@@ -132,12 +156,7 @@ def waiting_room_strings() -> dict:
         "error_rate_limited": _("続けて送りすぎました。少し待ってからお送りください。"),
         "error_empty_text": _("メッセージを入力してください。"),
         "error_checkin_closed": _("この受付は終わっています。"),
-        "ended_removed": _("この受付は、推進員によって終了されました。"),
-        "ended_timeout": _("しばらく接続がなかったため、受付を終了しました。"),
-        "ended_session_ended": _("本日の相談会は終了の時刻になりました。お待たせしたまま、お話しできずにごめんなさい。下の窓口なら、いまからでも話せます。次の相談会にも、どうぞお越しください。"),  # noqa: E501
-        "ended_left": _("退出しました。来てくださって、ありがとうございました。"),
-        "ended_closed": _("推進員が相談の記録をして、受付を終えました。"),
-        "ended_erased": _("書いたメッセージを消して、退出しました。"),
+        **{f"ended_{key}": text for key, text in end_texts().items()},
         "closing_soon": _("本日の相談会は {time} に終わります。順番が来なかったときは、ほかの相談先をご案内します。"),
         "extended": _("相談会の終了時刻が {time} に延びました。このままお待ちください。"),
         "handoff_promoter": _("担当：{name}"),
@@ -255,7 +274,7 @@ def console_strings() -> dict:
         "announced": _("お知らせを送りました。"),
         "walkin_recorded": _("来場者を1人記録しました。"),
         "choose_avatar": _("アバターを選んでください。"),
-        "need_result": _("相談の結果を選んでください。"),
+        "outcome_problems": outcome_problems(),
         "modes": {"text": mode_label("text"), "online": mode_label("online"),
                   "metaverse": mode_label("metaverse"), "in_person": mode_label("in_person")},
         "errors": {
@@ -273,6 +292,26 @@ def console_strings() -> dict:
             "invalid_times": _("日付をまたいで延長することはできません。"),
             "generic": _("うまくいきませんでした。もう一度お試しください。"),
         },
+    }
+
+
+def referred_label() -> str:
+    """How the vocabulary names the result "referred" now (admins may reword it)."""
+    return next((t["label"] for t in terms("result") if t["key"] == REFERRED), _("関係機関につないだ"))
+
+
+def outcome_problems() -> dict:
+    """The console's words for each way an outcome may not add up (outcomes.py `OutcomeProblem.problem`)."""
+    referred = referred_label()
+    again = _("選べない項目です。画面を読み込み直して、選び直してください。")
+    visit = _("「来場のみ」のときは、分野・結果・つないだ先は記録しません。")
+    return {
+        "topic_needed": _("相談の分野を1つ以上選んでください。"),
+        "result_needed": _("相談の結果を選んでください。"),
+        "agency_needed": _("結果が「%(referred)s」のときは、つないだ先を選んでください。", referred=referred),
+        "referral_needed": _("つないだ先を選んだときは、結果を「%(referred)s」にしてください。つないでいないときは、つないだ先を「なし」にしてください。", referred=referred),  # noqa: E501
+        "unknown_topic": again, "unknown_result": again, "unknown_agency": again,
+        "visit_has_topics": visit, "visit_has_result": visit, "visit_has_agency": visit,
     }
 
 

@@ -11,16 +11,20 @@ from webapp import limits
 from webapp.checkins import avatars, cap, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
+from webapp.checkins.operations.counting import was_consultation
 from webapp.db import utcnow
 from webapp.exceptions import DomainError
 from webapp.i18n import LANGUAGES
 from webapp.sessions.models import Session
+from webapp.sessions.queries import next_after
 from webapp.sessions.views import get_session_or_404
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
 
 #: Key of the check-in in the signed session cookie: {"id", "token"}; nothing that names a person.
 COOKIE_KEY = "checkin"
+#: Key of why this browser's check-in ended, kept for the done page when the check-in itself is forgotten (erase).
+ENDED_KEY = "checkin_ended"
 #: How old the cookie's token may be to find the check-in again (the page refreshes it while open).
 HELD_TOKEN_MAX_AGE_S = 24 * 3600
 
@@ -117,7 +121,7 @@ def _place_error(form: CheckInForm, err: DomainError) -> str | None:
 def _closed_page(session: Session, status: int):
     return render_template("checkins/start.html", session=session, form=None, avatars=(),
                            closed_reason=presenter.closed_reason(session, utcnow()),
-                           next_session=presenter.next_session(session, utcnow()),
+                           next_session=next_after(session),
                            crisis_contacts=operations.crisis_contacts()), status
 
 
@@ -145,7 +149,8 @@ def state():
     checkin = _held_checkin()
     if checkin is None:
         return _no_store(jsonify({"status": "none"}))
-    answer = {"status": checkin.status, "reason": presenter.end_reason(checkin)}
+    answer = {"status": checkin.status, "reason": presenter.end_reason(checkin),
+              "consulted": was_consultation(checkin)}
     if checkin.status in operations.OPEN_STATUSES:
         token = issue_resident_token(current_app.config["SECRET_KEY"], checkin)
         cookie[COOKIE_KEY] = {"id": checkin.id, "token": token}
@@ -193,6 +198,7 @@ def erase():
     if checkin is not None and LeaveForm().validate_on_submit():
         operations.erase_own(checkin.id)
         cookie.pop(COOKIE_KEY, None)
+        cookie[ENDED_KEY] = "erased"
     return redirect(lang_url(".done"))
 
 
@@ -200,7 +206,11 @@ def erase():
 def done():
     """Why it ended, where to turn next (as the waiting room says it); the check-in is forgotten by this browser."""
     checkin = _held_checkin()
-    page = {"reason": presenter.end_reason(checkin), **presenter.where_to_turn(checkin)}
+    ended = cookie.pop(ENDED_KEY, None)
+    reason = presenter.end_reason(checkin) or ended
+    consulted = checkin is not None and was_consultation(checkin)
+    page = {"heading": presenter.end_heading(reason), "end_text": presenter.end_text(reason, consulted),
+            **presenter.where_to_turn(checkin)}
     cookie.pop(COOKIE_KEY, None)
     return _no_store(current_app.make_response(render_template("checkins/done.html", **page)))
 
@@ -225,5 +235,6 @@ def console(session_id: int):
         counts=operations.counts(session.id), queue=data["rendered_queue"], modes=presenter.modes(session),
         other_promoters=[p for p in session.promoters if p.id != user.id and p.active],
         topics=presenter.terms("topic"), results=presenter.terms("result"), agencies=presenter.terms("agency"),
+        referred_label=presenter.referred_label(),
         page_data=data["page_data"]))
     return _no_store(response)

@@ -10,6 +10,7 @@ from webapp.reservations import cap, operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, MoveForm, ReserveForm, place_error, reservation_error
 from webapp.reservations.joining import video_app
 from webapp.sessions.models import Slot
+from webapp.sessions.queries import next_after
 from webapp.sessions.views import render_detail, slot_state
 from webapp.templating import time_range
 
@@ -71,6 +72,7 @@ def _show(reservation, move_form: MoveForm | None = None, status: int = 200):
     return _private(make_response(render_template(
         "reservations/show.html", reservation=reservation, slot=slot, session=slot.session,
         cancellable=offers_cancel, move_form=move_form,
+        next_session=next_after(slot.session) if slot.session.status == "cancelled" else None,
         ics_url=f"/api/v1/reservations/{reservation.code}.ics",
     ), status))
 

@@ -1,4 +1,4 @@
-"""Closing time: when staff and residents are told the end is near, and what comes next.
+"""Closing time: when staff and residents are told the end is near.
 
 The notice goes out once per end time: the relay that wins a conditional UPDATE of
 `closing_notice_for` sends it, so a restart or a second relay never sends it again, and an
@@ -48,9 +48,3 @@ def next_deadline(now: dt.datetime | None = None, within: dt.timedelta = dt.time
         moments.append(ends_at)
     return min((at for at in moments if at <= now + within), default=None)
 
-
-def next_after(session: Session) -> Session | None:
-    """The next scheduled session after this one, for residents whose session ended."""
-    return db_session.scalar(
-        select(Session).where(Session.status == "scheduled", Session.starts_at > session.starts_at,
-                              Session.id != session.id).order_by(Session.starts_at).limit(1))

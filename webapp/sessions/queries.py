@@ -1,4 +1,5 @@
-"""Reading sessions: their state, which are open now, which a promoter runs, the upcoming ones, a date range.
+"""Reading sessions: their state, which are open now, which a promoter runs, the upcoming ones, the next one,
+a date range.
 
 The one home of a session's state (開催予定, 開催中, 終了, 中止), of "the session is open for check-in"
 and of "the sessions this promoter runs": pages, the API, the relay, the feeds and the figures all ask these.
@@ -85,6 +86,22 @@ def upcoming(now: dt.datetime | None = None, limit: int = 12) -> list[Session]:
     return list(db_session.scalars(
         select(Session).where(Session.ends_at > now).order_by(Session.starts_at).limit(limit)
     ))
+
+
+def next_after(session: Session | None = None, now: dt.datetime | None = None) -> Session | None:
+    """The session to point a resident to next: one open now first, else the soonest upcoming one.
+
+    Never a cancelled one, never `session` itself (the one they were at). Every place that names
+    "the next session" asks this: the done page, the waiting room's end, the closed frame's
+    `next_session`, the check-in page outside hours, the help page, the session list and the
+    reservation page of a cancelled session.
+    """
+    now = now or utcnow()
+    query = select(Session).where(Session.status == "scheduled", Session.ends_at > now)
+    if session is not None:
+        query = query.where(Session.id != session.id)
+    # Among sessions not yet over, those open now started before any upcoming one: they come first.
+    return db_session.scalar(query.order_by(Session.starts_at, Session.id).limit(1))
 
 
 def between(first: dt.date | None, last: dt.date | None) -> list[Session]:

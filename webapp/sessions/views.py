@@ -130,7 +130,8 @@ def render_detail(session: Session, failed: ReserveForm | None = None, failed_sl
 def index():
     sessions = queries.upcoming()
     open_now = [s for s in sessions if queries.is_open(s)]
-    return render_template("sessions/index.html", sessions=sessions, open_now=open_now, contacts=crisis_contacts())
+    return render_template("sessions/index.html", sessions=sessions, open_now=open_now, contacts=crisis_contacts(),
+                           next_session=None if open_now else queries.next_after())
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -141,7 +142,7 @@ def detail(session_id: int):
 
 @bp.get("/help")
 def help():
-    return render_template("sessions/help.html", contacts=crisis_contacts(),
+    return render_template("sessions/help.html", contacts=crisis_contacts(), next_session=queries.next_after(),
                            madoguchi_url=current_app.config["CITY_MADOGUCHI_URL"])
 
 

@@ -39,6 +39,11 @@ def is_consultation() -> ColumnElement[bool]:
     return and_(CheckIn.status == "closed", Outcome.kind == "consultation")
 
 
+def was_consultation(checkin: CheckIn) -> bool:
+    """`is_consultation` for one loaded check-in (residents are thanked for talking only then)."""
+    return checkin.status == "closed" and checkin.outcome is not None and checkin.outcome.kind == "consultation"
+
+
 def waited_until(checkin: CheckIn, now: dt.datetime | None = None) -> dt.datetime | None:
     """When this person stopped waiting; `now` (or None) while they still wait or were removed."""
     if checkin.taken_at is not None:

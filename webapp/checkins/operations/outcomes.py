@@ -28,7 +28,6 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
     """
     checkin = load_checkin(checkin_id)
     require_staff(user, checkin.session)
-    resolved = resolve_outcome({"kind": kind, "topics": topics, "result": result, "referred_to": referred_to})
     if checkin.status == "waiting" or was_not_seen(checkin):
         if kind != "visit_only":
             raise DomainError("not_taken", "Take the resident first, or close as visit_only.", 409)
@@ -36,6 +35,7 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
         require_taker(checkin, user)
     else:
         raise DomainError("checkin_closed", "This check-in is already closed.", 409)
+    resolved = resolve_outcome({"kind": kind, "topics": topics, "result": result, "referred_to": referred_to})
     now = utcnow()
     closed = db_session.execute(
         update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == checkin.status,
@@ -55,6 +55,24 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
     return outcome
 
 
+#: The result that means "referred to an agency": it needs `referred_to`, and `referred_to` needs it.
+REFERRED = "referred"
+
+
+class OutcomeProblem(DomainError):
+    """An outcome that does not add up: `field` names the input to fix, `problem` what is wrong with it.
+
+    Pages, the API and the relay show the message next to that field (CONTRACT §6 "Outcomes").
+    """
+
+    def __init__(self, field: str, problem: str, message: str):
+        super().__init__("invalid_outcome", message, 400, field=field)
+        self.problem = problem
+
+    def details(self) -> dict:
+        return {"field": self.field, "problem": self.problem}
+
+
 @dataclasses.dataclass
 class ResolvedOutcome:
     """An outcome whose keys have been found in the vocabulary."""
@@ -66,32 +84,57 @@ class ResolvedOutcome:
 
 
 def resolve_outcome(outcome: Mapping) -> ResolvedOutcome:
-    """Check an outcome against the current (non-retired) vocabulary."""
+    """Check an outcome against the current (non-retired) vocabulary, and that its parts add up.
+
+    A consultation names at least one topic and a result; the result "referred" comes with an
+    agency and an agency only with that result; a visit without a consultation (`visit_only`)
+    records no topics, no result and no agency. Every caller (relay `close` and `walkin`, the API,
+    the console) asks this one function.
+    """
     if not isinstance(outcome, Mapping):
-        raise DomainError("invalid_outcome", "outcome must be an object.", 400)
+        raise OutcomeProblem("outcome", "not_an_object", "outcome must be an object.")
     kind, topics = outcome.get("kind"), outcome.get("topics") or []
     result, referred_to = outcome.get("result"), outcome.get("referred_to")
     if kind not in OUTCOME_KINDS:
-        raise DomainError("invalid_outcome", 'kind must be "consultation" or "visit_only".', 400)
+        raise OutcomeProblem("kind", "unknown_kind", 'kind must be "consultation" or "visit_only".')
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        raise DomainError("invalid_outcome", "topics must be a list of topic keys.", 400)
+        raise OutcomeProblem("topics", "not_a_list", "topics must be a list of topic keys.")
+    if kind == "visit_only":
+        _refuse_consultation_parts(topics, result, referred_to)
+        return ResolvedOutcome(kind, [], None, None)
     topics = list(dict.fromkeys(topics))
     found = _terms("topic", topics)
     unknown = [t for t in topics if t not in found]
     if unknown:
-        raise DomainError("invalid_outcome", f"Unknown topic: {', '.join(unknown)}.", 400)
-    result_term = agency = None
-    if result is not None:
-        result_term = _terms("result", [result]).get(result) if isinstance(result, str) else None
-        if result_term is None:
-            raise DomainError("invalid_outcome", f"result must be one of {', '.join(RESULT_KEYS)}.", 400)
-    elif kind == "consultation":
-        raise DomainError("invalid_outcome", "A consultation needs a result.", 400)
+        raise OutcomeProblem("topics", "unknown_topic", f"Unknown topic: {', '.join(unknown)}.")
+    if not topics:
+        raise OutcomeProblem("topics", "topic_needed", "A consultation needs at least one topic.")
+    if result is None:
+        raise OutcomeProblem("result", "result_needed", "A consultation needs a result.")
+    result_term = _terms("result", [result]).get(result) if isinstance(result, str) else None
+    if result_term is None:
+        raise OutcomeProblem("result", "unknown_result", f"result must be one of {', '.join(RESULT_KEYS)}.")
+    agency = None
     if referred_to is not None:
         agency = _terms("agency", [referred_to]).get(referred_to) if isinstance(referred_to, str) else None
         if agency is None:
-            raise DomainError("invalid_outcome", "referred_to must be a known agency key or null.", 400)
+            raise OutcomeProblem("referred_to", "unknown_agency", "referred_to must be a known agency key or null.")
+    if result == REFERRED and agency is None:
+        raise OutcomeProblem("referred_to", "agency_needed", 'The result "referred" needs the agency (referred_to).')
+    if result != REFERRED and agency is not None:
+        raise OutcomeProblem("result", "referral_needed",
+                             'An agency (referred_to) goes with the result "referred"; choose it or no agency.')
     return ResolvedOutcome(kind, [found[t] for t in topics], result_term, agency)
+
+
+def _refuse_consultation_parts(topics: list, result, referred_to) -> None:
+    """A visit without a consultation records nothing of one: no topics, result or agency."""
+    if topics:
+        raise OutcomeProblem("topics", "visit_has_topics", "A visit_only outcome takes no topics.")
+    if result is not None:
+        raise OutcomeProblem("result", "visit_has_result", "A visit_only outcome takes no result.")
+    if referred_to is not None:
+        raise OutcomeProblem("referred_to", "visit_has_agency", "A visit_only outcome takes no referred_to.")
 
 
 def _terms(kind: str, keys: list[str]) -> dict[str, Term]:

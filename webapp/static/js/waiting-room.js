@@ -175,7 +175,9 @@ function showClosing(template, endsAt) {
   announcer.textContent = text;
 }
 
-function finish(reason) {
+/** The end: why, in the words the done page uses too (presenter.end_texts); thanks for talking only
+ * after a consultation (`consulted`), never to someone who did not talk. */
+function finish(reason, consulted) {
   if (finished) return;
   finished = true;
   client.stop();
@@ -189,10 +191,8 @@ function finish(reason) {
   form.hidden = true;
   el("leave-panel").hidden = true;
   el("closing-notice").hidden = true;
-  const why = t[`ended_${reason}`];
-  if (why) el("ended-reason").textContent = why;
-  // Thanked for talking only when a promoter recorded a conversation (CONTRACT §6 "Closed, and why").
-  el("ended-thanks").hidden = reason !== "closed";
+  const key = reason === "closed" && !consulted ? "closed_visit" : (reason || "");
+  el("ended-reason").textContent = t[`ended_${key}`] || t.ended_;
   ended.hidden = false;
   ended.focus();
 }
@@ -206,7 +206,7 @@ function showNumber(number) {
 const handlers = {
   welcome(frame) {
     if (frame.status === "closed") {
-      finish(frame.reason);
+      finish(frame.reason, frame.consulted);
       return;
     }
     showQueue(frame);
@@ -230,7 +230,7 @@ const handlers = {
   closing: (frame) => showClosing(t.closing_soon, frame.ends_at),
   // An extension matters to those still in line; someone with a promoter already is not kept waiting.
   session: (frame) => { if (!queuePanel.hidden) showClosing(t.extended, frame.ends_at); },
-  closed: (frame) => finish(frame.reason),
+  closed: (frame) => finish(frame.reason, frame.consulted),
   error(frame) {
     messageError.textContent = t[`error_${frame.code}`] || t.error_generic;
   },
@@ -249,7 +249,7 @@ const client = new RelayClient({
     const answer = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } });
     const state = await answer.json();
     if (state.status !== "waiting" && state.status !== "in_consultation") {
-      finish(state.status === "none" ? "" : (state.reason || state.status));
+      finish(state.status === "none" ? "" : (state.reason || state.status), state.consulted);
       return { stop: true };
     }
     return { token: state.token };

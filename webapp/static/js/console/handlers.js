@@ -114,6 +114,8 @@ export const handlers = {
     const text = t.errors[frame.code] || t.errors.generic;
     const id = frame.checkin_id;
     if (id !== undefined) pending.delete(id);
+    // An outcome that does not add up: said next to the field it is about (outcome-form.js).
+    if (frame.code === "invalid_outcome" && panels.has(id) && panels.get(id).parts.showProblem(frame)) return;
     const actor = id !== undefined && panels.has(id) ? panels.get(id).section : shared.lastActor;
     report(text, actor);
   },
