@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from realtime.tokens import TokenError, issue_resident_token, issue_staff_token, read_token
 from webapp import limits
-from webapp.checkins import avatars, cap, operations, presenter
+from webapp.checkins import avatars, cap, console_view, operations, presenter
 from webapp.checkins.forms import CheckInForm, LeaveForm, MessageForm
 from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.counting import was_consultation
@@ -225,7 +225,7 @@ def console(session_id: int):
     user = current_user._get_current_object()
     if not operations.can_staff(user, session):
         abort(403)
-    data = presenter.console_data(session, user)
+    data = console_view.console_data(session, user)
     response = current_app.make_response(render_template(
         "checkins/console.html", session=session, is_open=operations.session_is_open(session),
         token=issue_staff_token(current_app.config["SECRET_KEY"], user),
@@ -235,6 +235,6 @@ def console(session_id: int):
         counts=operations.counts(session.id), queue=data["rendered_queue"], modes=presenter.modes(session),
         other_promoters=[p for p in session.promoters if p.id != user.id and p.active],
         topics=presenter.terms("topic"), results=presenter.terms("result"), agencies=presenter.terms("agency"),
-        referred_label=presenter.referred_label(),
+        referred_label=console_view.referred_label(),
         page_data=data["page_data"]))
     return _no_store(response)
