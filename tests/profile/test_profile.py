@@ -62,10 +62,14 @@ def test_a_bad_profile_exits_with_one_line_naming_the_problem(tmp_path, old, new
     lines = checked.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and str(path) in lines[0], checked.stderr
     assert "Traceback" not in checked.stderr + checked.stdout
-    # The same file as the deployment's profile stops every command the same way, before anything runs.
+
+
+def test_a_bad_profile_in_use_stops_every_command_with_the_same_line(tmp_path):
+    path = _broken(tmp_path, 'weekday = "thu"', 'weekday = "thursday"')
     started = flask("routes", env={"PROFILE": str(path)})
     assert started.returncode != 0 and "Traceback" not in started.stderr
-    assert len(started.stderr.strip().splitlines()) == 1 and message in started.stderr
+    lines = started.stderr.strip().splitlines()
+    assert len(lines) == 1 and "schedule.weekday: must be one of mon" in lines[0], started.stderr
 
 
 def test_profile_check_prints_what_would_change():
