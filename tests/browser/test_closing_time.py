@@ -63,7 +63,7 @@ def test_the_console_warns_the_promoter_extends_and_at_the_end_the_waiting_resid
     assert dt.datetime.fromisoformat(moved["ends_at"]) == (
         dt.datetime.fromisoformat(session["ends_at"]) + dt.timedelta(minutes=15))
     console.locator("#closing-status").filter(has_text="延長しました").wait_for()
-    resident.locator("#closing-notice").filter(has_text="延びました").wait_for()
+    resident.locator("#closing-notice").filter(has_text="に変わりました").wait_for()
     assert server.api("GET", f"/sessions/{sid}")[1]["ends_at"] == moved["ends_at"]
     shot(console, "3-console-extended")
 

@@ -141,7 +141,7 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     sato.locator("#closing-status").filter(has_text="延長しました").wait_for()
     new_end = dt.datetime.fromisoformat(moved["ends_at"]).astimezone(TOKYO).strftime("%H:%M")
     tanaka.locator("#closing-end").filter(has_text=new_end).wait_for()
-    sora.locator("#closing-notice").filter(has_text="延びました").wait_for()
+    sora.locator("#closing-notice").filter(has_text="に変わりました").wait_for()
     shot(sato, "console-extended")
 
     # A fourth resident arrives; sato takes her and hands her to tanaka with a note.

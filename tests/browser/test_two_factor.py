@@ -56,7 +56,8 @@ def test_a_promoter_enrols_on_a_phone_and_then_signs_in_with_a_code(browsing, se
     page.locator("main a.button").click()
     page.wait_for_url(re.compile(r"/staff/two-factor$"))
 
-    page.locator("form.nav-logout button").click()
+    page.locator("details.staff-menu summary").click()  # on a phone the staff links fold into one menu
+    page.locator("details.staff-menu .nav-logout button").click()
     page.wait_for_url(re.compile(r"/$"))
     _sign_in_with_password(page, login)
     page.wait_for_url(re.compile(r"/staff/login/verify$"))

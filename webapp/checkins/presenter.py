@@ -156,7 +156,7 @@ def waiting_room_strings() -> dict:
         "error_checkin_closed": _("この受付は終わっています。"),
         **{f"ended_{key}": text for key, text in end_texts().items()},
         "closing_soon": _("本日の相談会は {time} に終わります。順番が来なかったときは、ほかの相談先をご案内します。"),
-        "extended": _("相談会の終了時刻が {time} に延びました。このままお待ちください。"),
+        "extended": _("相談会の終了時刻が {time} に変わりました。このままお待ちください。"),
         "handoff_promoter": _("担当：{name}"),
         "handoff_changed": _("担当が {name} にかわりました。"),
         "typing": _("入力中…"),
