@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 from webapp.api import parse
 from webapp.audit import operations
 from webapp.db import db_session
+from webapp.http_cache import no_store
 from webapp.schemas.audit import AuditRange
 from webapp.staff.auth import require_api_staff
 from webapp.timeutil import iso
@@ -29,5 +30,4 @@ def event(row) -> dict:
 def audit_log():
     query = parse.valid(AuditRange, request.args.to_dict())
     response = jsonify([event(row) for row in operations.between(query.first, query.last)])
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(response, private=True)

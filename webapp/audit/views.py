@@ -11,6 +11,7 @@ from webapp.audit import operations
 from webapp.audit.forms import ACTION_LABELS, AuditFilterForm
 from webapp.audit.operations import CLI, NOBODY, SYSTEM, Filters
 from webapp.db import db_session, read_only
+from webapp.http_cache import no_store
 from webapp.staff.auth import admin_required
 from webapp.timeutil import local
 
@@ -54,8 +55,7 @@ def _helpers() -> dict:
 
 
 def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(response, private=True)
 
 
 @bp.get("/admin/audit")

@@ -12,6 +12,7 @@ from webapp.checkins.crisis_models import CrisisContact, CrisisPhrase
 from webapp.checkins.operations import crisis, crisis_settings
 from webapp.db import db_session, read_only
 from webapp.exceptions import DomainError
+from webapp.http_cache import no_store
 from webapp.staff.auth import admin_required
 from webapp.templating import with_data
 
@@ -19,10 +20,7 @@ bp = Blueprint("crisis_admin", __name__, template_folder="templates")
 SAMPLE_MAX = 500
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 @bp.get("/admin/crisis")

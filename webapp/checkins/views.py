@@ -14,6 +14,7 @@ from webapp.checkins.models import CheckIn
 from webapp.checkins.operations.counting import was_consultation
 from webapp.db import utcnow
 from webapp.exceptions import DomainError
+from webapp.http_cache import no_store
 from webapp.i18n import LANGUAGES
 from webapp.sessions.models import Session
 from webapp.sessions.queries import next_after
@@ -40,12 +41,6 @@ def lang_url(endpoint: str, **values) -> str:
 @bp.context_processor
 def _page_helpers():
     return {"lang_url": lang_url}
-
-
-def _no_store(response):
-    """Pages holding a relay token or a conversation must not be kept by caches or the back button."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _held_checkin() -> CheckIn | None:
@@ -140,7 +135,7 @@ def wait():
         ws_url=current_app.config["RELAY_PUBLIC_URL"], message_form=MessageForm(), leave_form=LeaveForm(),
         message_max=operations.settings.message_max_chars,
         page_data=presenter.waiting_room_data(checkin), **state))
-    return _no_store(response)
+    return no_store(response)
 
 
 @bp.get("/checkins/state")
@@ -148,14 +143,14 @@ def state():
     """For the waiting room's reconnects: is the check-in still open, and a freshly signed token."""
     checkin = _held_checkin()
     if checkin is None:
-        return _no_store(jsonify({"status": "none"}))
+        return no_store(jsonify({"status": "none"}))
     answer = {"status": checkin.status, "reason": presenter.end_reason(checkin),
               "consulted": was_consultation(checkin)}
     if checkin.status in operations.OPEN_STATUSES:
         token = issue_resident_token(current_app.config["SECRET_KEY"], checkin)
         cookie[COOKIE_KEY] = {"id": checkin.id, "token": token}
         answer["token"] = token
-    return _no_store(jsonify(answer))
+    return no_store(jsonify(answer))
 
 
 @bp.post("/checkins/message")
@@ -212,7 +207,7 @@ def done():
     page = {"heading": presenter.end_heading(reason), "end_text": presenter.end_text(reason, consulted),
             **presenter.where_to_turn(checkin)}
     cookie.pop(COOKIE_KEY, None)
-    return _no_store(current_app.make_response(render_template("checkins/done.html", **page)))
+    return no_store(current_app.make_response(render_template("checkins/done.html", **page)))
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -237,4 +232,4 @@ def console(session_id: int):
         topics=presenter.terms("topic"), results=presenter.terms("result"), agencies=presenter.terms("agency"),
         referred_label=console_view.referred_label(),
         page_data=data["page_data"]))
-    return _no_store(response)
+    return no_store(response)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.db import db_session
+from webapp.http_cache import no_store
 from webapp.reservations import operations
 from webapp.reservations.forms import ConfirmForm
 from webapp.reservations.models import Reservation
@@ -21,10 +22,7 @@ bp = Blueprint("reservations_staff", __name__, template_folder="templates")
 CODE_TAIL = 4
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 def code_tail(code: str) -> str:

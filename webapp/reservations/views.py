@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from webapp.db import db_session
 from webapp.exceptions import DomainError
+from webapp.http_cache import no_store
 from webapp.reservations import cap, operations
 from webapp.reservations.forms import ConfirmForm, LookupForm, MoveForm, ReserveForm, place_error, reservation_error
 from webapp.reservations.joining import video_app
@@ -18,17 +19,11 @@ bp = Blueprint("reservations", __name__, template_folder="templates")
 bp.add_app_template_global(video_app)
 
 
-def _private(response):
-    """Pages that show a code must not be kept by shared caches or the back-forward cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _not_found(form: LookupForm | None = None):
     """The lookup form with one kind sentence; unknown and malformed codes get the same answer (no hints)."""
     form = form or LookupForm(formdata=None)
     form.code.errors = [_("この予約番号は見つかりませんでした。もう一度お確かめください。")]
-    return _private(make_response(render_template("reservations/lookup.html", form=form), 404))
+    return no_store(make_response(render_template("reservations/lookup.html", form=form), 404))
 
 
 def _offers_cancel(reservation) -> bool:
@@ -69,7 +64,7 @@ def _show(reservation, move_form: MoveForm | None = None, status: int = 200):
     offers_cancel = _offers_cancel(reservation)
     move_form = move_form or MoveForm(formdata=None)
     move_form.slot.choices = _other_times(reservation) if offers_cancel else []
-    return _private(make_response(render_template(
+    return no_store(make_response(render_template(
         "reservations/show.html", reservation=reservation, slot=slot, session=slot.session,
         cancellable=offers_cancel, move_form=move_form,
         next_session=next_after(slot.session) if slot.session.status == "cancelled" else None,
@@ -118,7 +113,7 @@ def cancel(code: str):
         flash(_("予約を取り消しました。またいつでもお越しください。"), "success")
         return redirect(url_for("reservations.show", code=reservation.code))
     slot = reservation.slot
-    return _private(make_response(render_template(
+    return no_store(make_response(render_template(
         "reservations/cancel.html", reservation=reservation, slot=slot, session=slot.session, form=form)))
 
 
@@ -131,4 +126,4 @@ def lookup():
             return redirect(url_for("reservations.show", code=reservation.code))
         return _not_found(form)
     status = 400 if form.is_submitted() else 200
-    return _private(make_response(render_template("reservations/lookup.html", form=form), status))
+    return no_store(make_response(render_template("reservations/lookup.html", form=form), status))

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp import limits
 from webapp.db import db_session
 from webapp.exceptions import DomainError
+from webapp.http_cache import no_store
 from webapp.sessions import operations, queries, reception
 from webapp.sessions.forms import CancelForm, EditSessionForm, GenerateForm, RecordForm, SessionForm, show_error
 from webapp.sessions.models import Session
@@ -31,9 +32,7 @@ def _admins_only():
 
 
 def _page(template: str, status: int = 200, **context):
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(make_response(render_template(template, **context), status))
 
 
 def _promoter_choices() -> list[SelectChoice]:

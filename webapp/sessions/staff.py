@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from webapp.checkins.operations import counts
 from webapp.db import utcnow
 from webapp.exceptions import DomainError
+from webapp.http_cache import no_store
 from webapp.sessions import queries, reception
 from webapp.sessions.views import get_staffed_session
 
@@ -33,5 +34,4 @@ def reception_end(session_id: int):
     response = make_response(render_template(
         "sessions/reception_end.html", session=session, form=form, can_end="end_reception" in queries.actions(session),
         waiting=counts(session.id)["waiting"], held=held), 400 if form.is_submitted() else 200)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)

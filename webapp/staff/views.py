@@ -12,6 +12,7 @@ from webapp.audit import web as audit
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
+from webapp.http_cache import no_store
 from webapp.sessions.models import Session
 from webapp.sessions.queries import run_by
 from webapp.sessions.views import safe_next
@@ -41,9 +42,7 @@ def _limits():
 
 def _no_store(html, status=200):
     """Staff pages hold assignments or secrets: keep them out of caches."""
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(make_response(html, status))
 
 
 # --- Sign in and out -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from webapp.api import parse
+from webapp.http_cache import no_store
 from webapp.schemas.stats import StatsQuery
 from webapp.staff.auth import require_api_staff
 from webapp.stats import csvexport, queries
@@ -20,9 +21,7 @@ def fiscal_year_arg() -> int:
 @require_api_staff("promoter", "admin")
 def stats():
     year = fiscal_year_arg()
-    response = jsonify(queries.fiscal_year_stats(year))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(jsonify(queries.fiscal_year_stats(year)), private=True)
 
 
 @bp.get("/stats.csv")

@@ -14,6 +14,7 @@ from webapp.checkins.operations import can_staff
 from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.extensions import login_manager
+from webapp.http_cache import no_store
 from webapp.sessions.models import Session
 from webapp.sessions.queries import promoter_session_ids
 from webapp.staff.auth import admin_required
@@ -30,9 +31,7 @@ KIND_TITLES = {"topic": "相談内容", "result": "相談結果", "agency": "つ
 @bp.after_request
 def _no_store(response):
     """Staff pages name visitors by nickname: keep them out of caches (the public summary may be cached)."""
-    if request.endpoint != "stats.public":
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return response if request.endpoint == "stats.public" else no_store(response)
 
 
 def staff_required(view):

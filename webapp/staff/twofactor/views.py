@@ -20,6 +20,7 @@ from markupsafe import Markup
 from webapp.db import db_session
 from webapp.errors import error_body
 from webapp.exceptions import DomainError
+from webapp.http_cache import no_store
 from webapp.sessions.views import safe_next
 from webapp.staff.auth import _bearer, admin_required
 from webapp.staff.models import User
@@ -44,9 +45,7 @@ def _key() -> str:
 
 def _page(template: str, status: int = 200, **context):
     """Codes and secrets are on these pages: never cached."""
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(make_response(render_template(template, **context), status))
 
 
 @bp.app_template_global()
