@@ -1,6 +1,7 @@
 """What a resident does on the pages, in a few reusable steps (clicks and typing only, no shortcuts)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -65,3 +66,17 @@ def check_in(page, session_id: int, avatar_index: int = 0, nickname: str = "", c
     page.wait_for_url(re.compile(r"/checkins/wait"))
     frames.wait_for("welcome")
     return frames
+
+
+def bring_the_end(server, session_id: int, page, frames: Frames) -> str:
+    """The admin moves the session's end to a few seconds from now; returns what the waiting resident on
+    `page` reads once the relay has ended their wait (`closed`, reason session_ended)."""
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    soon = dt.datetime.now(tokyo).replace(microsecond=0) + dt.timedelta(seconds=3)
+    status, _ = server.api("PATCH", f"/sessions/{session_id}", login="admin", body={"ends_at": soon.isoformat()})
+    assert status == 200
+    frames.wait_for("closed", timeout=90, reason="session_ended")
+    ended = page.locator("#ended")
+    ended.wait_for(state="visible")
+    return ended.inner_text()
+

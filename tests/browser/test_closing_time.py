@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PASSWORDS, PHONE, SCREENSHOTS, TOKYO
-from tests.browser.steps import Frames, check_in
+from tests.browser.steps import Frames, bring_the_end, check_in
 
 pytestmark = pytest.mark.browser
 
@@ -68,12 +68,7 @@ def test_the_console_warns_the_promoter_extends_and_at_the_end_the_waiting_resid
     shot(console, "3-console-extended")
 
     # The clock reaches the (new) end: the admin brings it to a few seconds from now.
-    soon = dt.datetime.now(TOKYO).replace(microsecond=0) + dt.timedelta(seconds=3)
-    assert server.api("PATCH", f"/sessions/{sid}", login="admin", body={"ends_at": soon.isoformat()})[0] == 200
-    resident_frames.wait_for("closed", timeout=90, reason="session_ended")
-    ended = resident.locator("#ended")
-    ended.wait_for(state="visible")
-    text = ended.inner_text()
+    text = bring_the_end(server, sid, resident, resident_frames)
     assert "お話しできずにごめんなさい" in text and "ありがとうございました。" not in text
     assert "よりそいホットライン" in text and "いこまる相談窓口の一覧" in text and "次の相談会" in text
     assert resident.locator("#ended-thanks").is_hidden()

@@ -21,7 +21,7 @@ import pytest
 
 from tests.browser.axe import AxeAudit
 from tests.browser.conftest import PASSWORDS, PHONE, TOKYO
-from tests.browser.steps import Frames, check_in
+from tests.browser.steps import Frames, bring_the_end, check_in
 
 pytestmark = pytest.mark.browser
 
@@ -196,12 +196,7 @@ def test_a_whole_session_day_nobody_falls_through(browsing, server, tmp_path):
     shot(hikari, "resident-closed-after-talking")
 
     # The end arrives (the admin brings it to a few seconds from now).
-    soon = dt.datetime.now(TOKYO).replace(microsecond=0) + dt.timedelta(seconds=3)
-    assert server.api("PATCH", f"/sessions/{sid}", login="admin", body={"ends_at": soon.isoformat()})[0] == 200
-    sora_frames.wait_for("closed", timeout=90, reason="session_ended")
-    sora_end = sora.locator("#ended")
-    sora_end.wait_for(state="visible")
-    text = sora_end.inner_text()
+    text = bring_the_end(server, sid, sora, sora_frames)
     assert "お話しできずにごめんなさい" in text and "お話ししてくださって" not in text
     assert "よりそいホットライン" in text and "いこまる相談窓口の一覧" in text
     shot(sora, "resident-session-ended")
