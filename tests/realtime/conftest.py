@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import math
 import os
 import threading
 import time
@@ -233,8 +234,12 @@ def open_today(make_session, fmt="in_person", promoters=("sato", "tanaka"), join
     day = now.date()
     start = max(now - dt.timedelta(hours=1), dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO))
     end = min(now + dt.timedelta(hours=3), dt.datetime.combine(day, dt.time(23, 59), tzinfo=TOKYO))
+    # Late in the Tokyo evening the day cuts the session at 23:59: shorter slots, cut back from the end, so
+    # its last slot still lies ahead (tests reserve it) until 23:49.
+    slot = 30 if end == now + dt.timedelta(hours=3) else 10
+    start = end - dt.timedelta(minutes=slot) * math.ceil((end - start) / dt.timedelta(minutes=slot))
     return make_session(day=day, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"), fmt=fmt,
-                        promoters=list(promoters), join_url=join_url)
+                        promoters=list(promoters), join_url=join_url, slot_minutes=slot)
 
 
 class World:
