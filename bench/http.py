@@ -46,6 +46,7 @@ from bench._databases import each_database, migrated_app
 from bench._http_load import Load, LoadError, interleaved, request
 from bench._http_server import GUNICORN, gunicorn
 from bench._results import record
+from webapp.clock import now_tokyo
 
 CONCURRENCY = 8
 WARMUP = 1.0
@@ -86,7 +87,7 @@ def _seat_slots() -> list[int]:
 
     ids = []
     for n in range(SEAT_DAYS):
-        day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=400 + n)
+        day = now_tokyo().date() + dt.timedelta(days=400 + n)
         start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO)
         session = _session(day, start, start + dt.timedelta(hours=23, minutes=55), slot_minutes=5,
                            capacity=SEAT_CAPACITY, location="bench")
@@ -96,9 +97,8 @@ def _seat_slots() -> list[int]:
 
 def _open_session() -> int:
     """A session running now in Asia/Tokyo (as tests/checkins_ui make one), for resident check-ins."""
-    from webapp.timeutil import TOKYO
 
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
     end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59))
     return _session(now.date(), start, end, join_url="https://example.org/room").id

@@ -50,10 +50,11 @@ from bench._results import record
 from harness.processes import Process
 from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.checkins.models import CheckIn
+from webapp.clock import now_tokyo
 from webapp.db import utcnow
 from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
-from webapp.timeutil import TOKYO, at_tokyo
+from webapp.timeutil import at_tokyo
 
 SECRET = "bench-only"
 SESSIONS = 10
@@ -81,7 +82,7 @@ CLIENT = {"open_timeout": 60, "close_timeout": 5, "max_size": 2**24, "ping_inter
 
 def _fill(engine) -> dict:
     """Sessions of today, their promoters and waiting check-ins, by bulk inserts; the ids."""
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     now = utcnow()
     with engine.begin() as conn:
         sessions = [conn.execute(insert(Session).values(

@@ -24,10 +24,11 @@ from harness.processes import Process, free_port, http_answers
 from harness.soak import ACK_TIMEOUT_S, LOAD, RESIDENTS, SESSIONS, raise_fd_limit, run_load
 from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.checkins.models import CheckIn
+from webapp.clock import now_tokyo
 from webapp.db import utcnow
 from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
-from webapp.timeutil import TOKYO, at_tokyo
+from webapp.timeutil import at_tokyo
 
 SECRET = "bench-only"
 COUNT = int(os.environ.get("BENCH_SOAK_RESIDENTS", RESIDENTS))
@@ -36,7 +37,7 @@ PLAN = {**LOAD, "duration_s": int(os.environ.get("BENCH_SOAK_SECONDS", LOAD["dur
 
 def _fill(engine) -> tuple[list[dict], list[dict]]:
     """Sessions of today with one promoter each and their waiting check-ins; (residents, staff) of the plan."""
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     now = utcnow()
     staff, sessions = [], []
     with engine.begin() as conn:

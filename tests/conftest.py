@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from harness.processes import Process, free_port, redis_answers
 from webapp import create_app
+from webapp.clock import now_tokyo
 from webapp.db import db_session
 from webapp.staff import passwords
 from webapp.timeutil import TOKYO
@@ -166,7 +167,7 @@ def make_session(app):
 
     def make(day=None, start="13:30", end="16:30", fmt="in_person", slot_minutes=30, capacity=2,
              promoters=(), location="生駒市役所", join_url=""):
-        day = day or (dt.datetime.now(TOKYO).date() + dt.timedelta(days=30))
+        day = day or (now_tokyo().date() + dt.timedelta(days=30))
         starts = dt.datetime.combine(day, dt.time.fromisoformat(start), tzinfo=TOKYO)
         ends = dt.datetime.combine(day, dt.time.fromisoformat(end), tzinfo=TOKYO)
         return create_session(SessionSpec(date=day, starts_at=starts, ends_at=ends, format=fmt, location=location,

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from webapp.clock import utcnow  # noqa: F401  (the one clock; modules have long read it from here)
+
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,9 +49,6 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.timezone.utc)
 
 
-def utcnow() -> dt.datetime:
-    """The current time, aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
 
 
 #: The session every operation uses; thread-local so relay worker threads get their own.

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from webapp.timeutil import TOKYO
+from webapp.clock import now_tokyo
 
 API = "/api/v1"
 
 
 def future_day(days: int = 30) -> dt.date:
     """A date `days` ahead in Ikoma."""
-    return dt.datetime.now(TOKYO).date() + dt.timedelta(days=days)
+    return now_tokyo().date() + dt.timedelta(days=days)
 
 
 def error_code(response) -> str:

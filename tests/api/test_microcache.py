@@ -8,6 +8,7 @@ from sqlalchemy import event, text
 
 from harness.processes import wait_until
 from tests.api.helpers import API, future_day
+from webapp.clock import utcnow
 from webapp.db import db_session
 from webapp.microcache import MicroCache, public_cache
 
@@ -101,7 +102,7 @@ def test_a_conditional_feed_request_within_the_window_sends_no_query(app, client
 def test_a_feed_change_behind_the_apps_back_shows_only_after_the_window(app, client, clock, make_session):
     make_session()
     etag = client.get(FEED).headers["ETag"]
-    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)).replace(tzinfo=None)
+    later = (utcnow() + dt.timedelta(minutes=1)).replace(tzinfo=None)
     behind_the_apps_back(app, "UPDATE sessions SET location = 'moved', updated_at = :t", t=later)
     assert client.get(FEED, headers={"If-None-Match": etag}).status_code == 304
     clock.now += 1.1
@@ -193,7 +194,7 @@ def test_the_staff_feed_never_comes_from_the_cache(app, client, clock, make_user
     make_session(promoters=["sato"])
     path = f"/calendars/staff/{rotate_feed_token(user)}.ics"
     etag = client.get(path).headers["ETag"]
-    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)).replace(tzinfo=None)
+    later = (utcnow() + dt.timedelta(minutes=1)).replace(tzinfo=None)
     behind_the_apps_back(app, "UPDATE sessions SET location = 'moved', updated_at = :t", t=later)
     changed = client.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and b"LOCATION:moved" in changed.data

@@ -9,12 +9,12 @@ from sqlalchemy import text
 
 from tests.api.helpers import future_day
 from tests.audit.conftest import API, csrf, table
+from webapp.clock import now_tokyo, utcnow
 from webapp.db import db_session
-from webapp.timeutil import TOKYO
 
 
 def today() -> str:
-    return dt.datetime.now(TOKYO).date().isoformat()
+    return now_tokyo().date().isoformat()
 
 
 def table_rows(page) -> str:
@@ -101,7 +101,7 @@ def test_events_come_oldest_first_and_dates_are_days_in_ikoma(client, make_user,
     assert [e["action"] for e in answer][-2:] == ["session_create", "session_update"]
     assert all(e["at"].endswith("+09:00") for e in answer)
     assert [e["at"] for e in answer] == sorted(e["at"] for e in answer)
-    tomorrow = (dt.datetime.now(TOKYO).date() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (now_tokyo().date() + dt.timedelta(days=1)).isoformat()
     assert read_log(**{"from": tomorrow}) == []
 
 
@@ -155,7 +155,7 @@ def test_purge_deletes_events_past_the_retention_and_is_itself_logged(app, runne
     record(None, "session_create", "session:1")
     record(None, "session_update", "session:1")
     db_session.execute(text("UPDATE audit_events SET at = :old WHERE action = 'session_create'"),
-                       {"old": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=401)})
+                       {"old": utcnow().replace(tzinfo=None) - dt.timedelta(days=401)})
     db_session.commit()
     db_session.remove()
     result = runner.invoke(args=["purge"])

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.clock import browser_script
 from harness.processes import Process, ProcessError, free_port, tcp_answers, wait_until
+from webapp.clock import SHIFT, now_tokyo
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's Chromium (`playwright install` is not used); CHROMIUM_PATH points elsewhere on other systems.
@@ -78,9 +80,9 @@ class Server:
 
     def open_session(self) -> dict:
         """The demo's metaverse session running right now (check-in and the console need it)."""
-        today = dt.datetime.now(TOKYO).date().isoformat()
+        today = now_tokyo().date().isoformat()
         status, sessions = self.api("GET", f"/sessions?from={today}&to={today}")
-        now = dt.datetime.now(TOKYO)
+        now = now_tokyo()
         for session in sessions or []:
             starts, ends = (dt.datetime.fromisoformat(session[k]) for k in ("starts_at", "ends_at"))
             if session["status"] == "scheduled" and starts <= now < ends:
@@ -89,7 +91,7 @@ class Server:
 
     def future_session(self, days: int = 40, capacity: int = 2) -> dict:
         """A new session some weeks ahead, made through the admin API, so its slots can be reserved."""
-        day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=days)
+        day = now_tokyo().date() + dt.timedelta(days=days)
         status, session = self.api("POST", "/sessions", login="admin", body={
             "date": day.isoformat(), "starts_at": f"{day}T13:30:00+09:00", "ends_at": f"{day}T16:30:00+09:00",
             "format": "online", "join_url": "https://example.org/ikomaru-online", "slot_minutes": 30,
@@ -102,7 +104,7 @@ def _not_just_before_midnight() -> None:
     """The demo's open session ends at 23:59 Ikoma time (a session never spans two dates): a run begun in
     the last minutes of the day waits for the new day rather than fail when the session closes under it."""
     def far_from_midnight() -> bool:
-        now = dt.datetime.now(TOKYO)
+        now = now_tokyo()
         midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=TOKYO)
         return midnight - now >= dt.timedelta(minutes=12) and now.time() >= dt.time(0, 0, 5)
 
@@ -189,6 +191,8 @@ class Browsing:
             base_url=self.server.base_url, viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US",
             timezone_id="Asia/Tokyo", is_mobile=viewport == PHONE, has_touch=viewport == PHONE, **options)
         context.set_default_timeout(10_000)
+        # The browser's Date runs on the same shifted clock as the server (harness/clock.py).
+        context.add_init_script(browser_script(round(SHIFT.total_seconds())))
         if lang != "ja":
             context.add_cookies([{"name": "lang", "value": lang, "url": self.server.base_url}])
         context.on("page", self._watch)

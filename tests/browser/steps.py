@@ -6,6 +6,8 @@ import json
 import re
 import time
 
+from webapp.clock import now_tokyo
+
 CODE = re.compile(r"^[A-Z2-9]{5}(-[A-Z2-9]{5})+$")
 
 
@@ -71,8 +73,7 @@ def check_in(page, session_id: int, avatar_index: int = 0, nickname: str = "", c
 def bring_the_end(server, session_id: int, page, frames: Frames) -> str:
     """The admin moves the session's end to a few seconds from now; returns what the waiting resident on
     `page` reads once the relay has ended their wait (`closed`, reason session_ended)."""
-    tokyo = dt.timezone(dt.timedelta(hours=9))
-    soon = dt.datetime.now(tokyo).replace(microsecond=0) + dt.timedelta(seconds=3)
+    soon = now_tokyo().replace(microsecond=0) + dt.timedelta(seconds=3)
     status, _ = server.api("PATCH", f"/sessions/{session_id}", login="admin", body={"ends_at": soon.isoformat()})
     assert status == 200
     frames.wait_for("closed", timeout=90, reason="session_ended")

@@ -18,6 +18,7 @@ import pytest
 from tests.browser.axe import AxeAudit
 from tests.browser.conftest import PHONE, TOKYO
 from tests.browser.steps import check_in
+from webapp.clock import now_tokyo
 
 pytestmark = pytest.mark.browser
 
@@ -53,13 +54,13 @@ def session_via_api(server, *, days: int = 0, minutes_ago: int | None = None, mi
                     fmt: str = "online", location: str | None = None) -> dict:
     """A session run by sato: `days` ahead (or back) at 13:30-16:30, or running now (`minutes_ago`)."""
     if minutes_ago is not None:
-        now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+        now = now_tokyo().replace(second=0, microsecond=0)
         midnight = dt.datetime.combine(now.date(), dt.time(0, 0), tzinfo=TOKYO)
         starts = max(now - dt.timedelta(minutes=minutes_ago), midnight)
         ends = min(now + dt.timedelta(minutes=minutes_left), midnight + dt.timedelta(days=1))
         day = now.date()
     else:
-        day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=days)
+        day = now_tokyo().date() + dt.timedelta(days=days)
         starts = dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO)
         ends = dt.datetime.combine(day, dt.time(16, 30), tzinfo=TOKYO)
     body = {"date": day.isoformat(), "starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "format": fmt,
@@ -189,7 +190,7 @@ def test_the_figures_page_shows_todays_session_as_open_and_none_to_come_as_held(
     page.goto(f"/staff/stats?fiscal_year={fiscal_year(dt.date.fromisoformat(today['date']))}")
     rows = page.locator("#h-sessions ~ .table-scroll tbody tr")
     rows.first.wait_for()
-    now = dt.datetime.now(TOKYO).date()
+    now = now_tokyo().date()
     for i in range(rows.count()):
         text = rows.nth(i).inner_text()
         state = rows.nth(i).locator(".badge").inner_text()

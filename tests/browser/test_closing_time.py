@@ -8,13 +8,14 @@ import pytest
 
 from tests.browser.conftest import PASSWORDS, PHONE, SCREENSHOTS, TOKYO
 from tests.browser.steps import Frames, bring_the_end, check_in
+from webapp.clock import now_tokyo
 
 pytestmark = pytest.mark.browser
 
 
 def short_session(server, minutes_left: int) -> dict:
     """A session of today, begun a while ago and ending in `minutes_left` minutes, run by sato."""
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     starts = max(now - dt.timedelta(minutes=30), dt.datetime.combine(now.date(), dt.time(0, 0), tzinfo=TOKYO))
     ends = now + dt.timedelta(minutes=minutes_left)
     status, session = server.api("POST", "/sessions", login="admin", body={

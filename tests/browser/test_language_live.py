@@ -10,8 +10,9 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import PHONE, TOKYO
+from tests.browser.conftest import PHONE
 from tests.browser.steps import Frames, check_in
+from webapp.clock import now_tokyo
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ MARKED = "() => [...document.body.querySelectorAll('[lang^=ja]')].map((e) => e.o
 
 def in_person_session_now(server) -> dict:
     """An in-person session running now, so the hand-off names its (Japanese) place."""
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     start = max(now - dt.timedelta(minutes=30), now.replace(hour=0, minute=0))
     end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59))
     status, session = server.api("POST", "/sessions", login="admin", body={

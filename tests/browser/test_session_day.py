@@ -22,6 +22,7 @@ import pytest
 from tests.browser.axe import AxeAudit
 from tests.browser.conftest import PASSWORDS, PHONE, TOKYO
 from tests.browser.steps import Frames, bring_the_end, check_in
+from webapp.clock import now_tokyo
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ class Shots:
 
 def day_session(server, minutes_left: int) -> dict:
     """A session of today, begun a while ago, ending in `minutes_left` minutes, run by sato and tanaka."""
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     starts = max(now - dt.timedelta(minutes=30), dt.datetime.combine(now.date(), dt.time(0, 0), tzinfo=TOKYO))
     status, session = server.api("POST", "/sessions", login="admin", body={
         "date": now.date().isoformat(), "starts_at": starts.isoformat(),

@@ -6,8 +6,8 @@ import datetime as dt
 import icalendar
 
 from calendars import feeds
+from webapp.clock import now_tokyo
 from webapp.sessions.operations import update_session
-from webapp.timeutil import TOKYO
 
 
 def _url(session) -> str:
@@ -15,7 +15,7 @@ def _url(session) -> str:
 
 
 def _sessions(make_session, count=3):
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     return [make_session(day=today + dt.timedelta(days=30 * (i + 1))) for i in range(count)]
 
 

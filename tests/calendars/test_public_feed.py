@@ -7,6 +7,7 @@ import re
 import icalendar
 
 from tests.calendars.conftest import at
+from webapp.clock import now_tokyo
 from webapp.db import db_session, utcnow
 from webapp.reservations.operations import reserve
 from webapp.sessions.operations import cancel_session, update_session
@@ -36,7 +37,7 @@ def test_public_feed_carries_what_subscribing_calendar_apps_look_for(client, mak
 
 
 def test_every_parser_reads_each_start_exactly_as_the_api_reports_it(feed, make_session, api_session):
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     sessions = [
         make_session(day=today + dt.timedelta(days=20), fmt="in_person"),
         make_session(day=today + dt.timedelta(days=50), fmt="online", location="オンライン（ビデオ通話）",
@@ -55,7 +56,7 @@ def test_every_parser_reads_each_start_exactly_as_the_api_reports_it(feed, make_
 
 def test_each_session_has_one_uid_that_stays_the_same_on_every_fetch(feed, make_session):
     for days in (10, 40, 70):
-        make_session(day=dt.datetime.now(TOKYO).date() + dt.timedelta(days=days))
+        make_session(day=now_tokyo().date() + dt.timedelta(days=days))
     first, first_events = feed(PUBLIC)
     second, second_events = feed(PUBLIC)
     assert len(first_events) == 3
@@ -87,7 +88,7 @@ def test_a_new_place_or_link_raises_the_sequence_but_a_note_does_not(feed, make_
 
 
 def test_a_cancelled_session_stays_in_the_feed_marked_cancelled(feed, make_session):
-    kept, cancelled = make_session(), make_session(day=dt.datetime.now(TOKYO).date() + dt.timedelta(days=60))
+    kept, cancelled = make_session(), make_session(day=now_tokyo().date() + dt.timedelta(days=60))
     _, before = feed(PUBLIC)
     cancel_session(cancelled, note="台風の接近のため中止します。")
     _, after = feed(PUBLIC)
@@ -104,7 +105,7 @@ def test_a_session_cancelled_over_sixty_days_ago_leaves_the_feed(feed, make_sess
     cancel_session(old)
     old.cancelled_at = utcnow() - dt.timedelta(days=61)  # as if it had been cancelled two months ago
     db_session.commit()
-    recent = make_session(day=dt.datetime.now(TOKYO).date() + dt.timedelta(days=60))
+    recent = make_session(day=now_tokyo().date() + dt.timedelta(days=60))
     cancel_session(recent)
     _, events = feed(PUBLIC)
     assert list(events) == [_uid(recent)]

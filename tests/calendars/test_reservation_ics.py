@@ -7,8 +7,8 @@ import icalendar
 
 from tests.calendars import parsing
 from tests.calendars.conftest import at
+from webapp.clock import now_tokyo
 from webapp.sessions.operations import cancel_session, update_session
-from webapp.timeutil import TOKYO
 
 
 def _reserve(client, slot, **body) -> dict:
@@ -84,7 +84,7 @@ def test_a_moved_session_moves_the_reserved_slot_with_a_higher_sequence(client, 
 def test_a_cancelled_reservation_or_session_gives_a_cancelled_event_without_reminders(client, make_session):
     mine = _reserve(client, make_session().slots[0])
     assert client.delete(f"/api/v1/reservations/{mine['code']}").status_code == 204
-    session = make_session(day=dt.datetime.now(TOKYO).date() + dt.timedelta(days=40))
+    session = make_session(day=now_tokyo().date() + dt.timedelta(days=40))
     theirs = _reserve(client, session.slots[0])
     cancel_session(session)
     for code in (mine["code"], theirs["code"]):

@@ -6,14 +6,14 @@ import datetime as dt
 import icalendar
 
 from tests.calendars.conftest import at
+from webapp.clock import now_tokyo
 from webapp.reservations.operations import cancel, reserve
 from webapp.sessions.operations import cancel_session, update_session
 from webapp.staff.operations import rotate_feed_token, update_user
-from webapp.timeutil import TOKYO
 
 
 def _day(days: int) -> dt.date:
-    return dt.datetime.now(TOKYO).date() + dt.timedelta(days=days)
+    return now_tokyo().date() + dt.timedelta(days=days)
 
 
 def _uid(session) -> str:

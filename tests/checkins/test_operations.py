@@ -10,6 +10,7 @@ from sqlalchemy import update
 from tests.realtime.conftest import open_today
 from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Term
+from webapp.clock import now_tokyo
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.timeutil import TOKYO
@@ -257,5 +258,5 @@ def test_followed_sessions_are_todays_sessions_one_may_staff(staff, running, mak
     assert [s.id for s in operations.followed_sessions(staff["sato"])] == [running.id]
     assert operations.followed_sessions(staff["kimura"]) == []
     assert [s.id for s in operations.followed_sessions(staff["boss"])] == [running.id]
-    tomorrow = dt.datetime.now(TOKYO) + dt.timedelta(days=1)
+    tomorrow = now_tokyo() + dt.timedelta(days=1)
     assert operations.followed_sessions(staff["boss"], now=tomorrow) == []

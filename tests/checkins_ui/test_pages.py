@@ -7,8 +7,8 @@ import re
 from webapp.checkins import operations
 from webapp.checkins.avatars import AVATARS
 from webapp.checkins.models import CheckIn, Term
+from webapp.clock import now_tokyo
 from webapp.db import db_session
-from webapp.timeutil import TOKYO
 
 
 def csrf_of(page: str) -> str:
@@ -51,7 +51,7 @@ def test_checking_in_outside_the_sessions_hours_explains_and_points_elsewhere(cl
 def test_a_cancelled_session_says_so_and_names_the_next_one(client, make_session):
     from webapp.sessions.operations import cancel_session
 
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     cancelled = make_session(day=today + dt.timedelta(days=3))
     following = make_session(day=today + dt.timedelta(days=33), fmt="metaverse")
     cancel_session(cancelled)

@@ -7,7 +7,7 @@ import re
 import flask_babel
 import pytest
 
-from webapp.timeutil import TOKYO
+from webapp.clock import now_tokyo
 
 
 def csrf_from(html: str, prefix: str = "") -> str:
@@ -51,7 +51,7 @@ def open_session(make_session):
     """A session running right now (today, around the current time)."""
 
     def make(**kwargs):
-        now = dt.datetime.now(TOKYO)
+        now = now_tokyo()
         if now.hour == 23 and now.minute >= 50 or now.hour == 0 and now.minute < 10:
             pytest.skip("too close to midnight for a session around now")
         start = (now - dt.timedelta(minutes=60)).replace(second=0, microsecond=0)

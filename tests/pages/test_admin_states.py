@@ -8,6 +8,7 @@ import re
 import pytest
 
 from webapp.checkins import operations as checkins
+from webapp.clock import now_tokyo, utcnow
 from webapp.db import db_session
 from webapp.exceptions import DomainError
 from webapp.reservations.operations import reserve
@@ -16,7 +17,7 @@ from webapp.sessions.models import Session
 from webapp.sessions.operations import cancel_session
 from webapp.staff.operations import rotate_feed_token, user_for_api_token
 from webapp.stats.queries import fiscal_year_stats
-from webapp.timeutil import TOKYO, fiscal_year_of, local
+from webapp.timeutil import fiscal_year_of, local
 
 from .conftest import csrf_from, text_of
 
@@ -29,7 +30,7 @@ def running(app):
     from webapp.sessions.operations import SessionSpec, create_session
 
     def make(promoters=(), slot_minutes=10):
-        now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+        now = now_tokyo().replace(second=0, microsecond=0)
         midnight = now.replace(hour=0, minute=0)
         start = max(now - dt.timedelta(minutes=30), midnight)
         end = min(now + dt.timedelta(minutes=60), midnight + dt.timedelta(days=1))
@@ -41,7 +42,7 @@ def running(app):
 
 
 def _days(n: int) -> dt.date:
-    return dt.datetime.now(TOKYO).date() + dt.timedelta(days=n)
+    return now_tokyo().date() + dt.timedelta(days=n)
 
 
 def _row(page: str, day: dt.date) -> str:
@@ -167,7 +168,7 @@ def test_ending_reception_stops_new_check_ins_and_walk_ins_while_those_waiting_s
 def test_after_reception_ends_later_times_cannot_be_reserved_and_holders_are_told(client, running, promoter,
                                                                                   submit):
     session = running(promoters=["sato"])
-    later = next(s for s in session.slots if s.starts_at > dt.datetime.now(dt.timezone.utc))
+    later = next(s for s in session.slots if s.starts_at > utcnow())
     code = reserve(later.id).code
     page = f"/staff/sessions/{session.id}/reception"
     assert "これからの時間に予約が入っています" in text_of(client.get(page))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from webapp.checkins import operations as checkins
 from webapp.checkins.models import CheckIn, Term
+from webapp.clock import now_tokyo
 from webapp.db import db_session
 from webapp.reservations.operations import reserve
 from webapp.sessions.operations import cancel_session, update_session
@@ -148,7 +149,7 @@ def test_public_pages_in_english_mark_every_japanese_part(app, client, world):
     assert_english(client, f"/reservations/{world['booking'].code}",
                    must_show=('<span lang="ja">たろう</span>', '<span lang="ja">家族のこと</span>'))
     assert_english(client, f"/reservations/{world['booking'].code}/cancel")
-    year = fiscal_year_of(dt.datetime.now(TOKYO).date()) - 1
+    year = fiscal_year_of(now_tokyo().date()) - 1
     html = assert_english(client, f"/stats/public?fiscal_year={year}")
     assert f"FY{year} (Reiwa {year - 2018})" in html and "令和" not in html
 

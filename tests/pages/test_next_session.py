@@ -11,13 +11,14 @@ import re
 import pytest
 
 from tests.pages.conftest import csrf_from
+from webapp.clock import now_tokyo
 from webapp.sessions.operations import cancel_session
 from webapp.timeutil import TOKYO, long_date
 
 
 def _around_now(make_session, **kwargs):
     """A session of today that is open now (kept within the day, whatever the hour)."""
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     midnight = dt.datetime.combine(now.date(), dt.time(0, 0), tzinfo=TOKYO)
     start = max(now - dt.timedelta(hours=1), midnight)
     end = min(now + dt.timedelta(hours=2), midnight + dt.timedelta(hours=23, minutes=59))
@@ -34,7 +35,7 @@ def next_lines(page: str) -> list[str]:
 def calendar(make_user, make_session):
     """An old session, one open now, a cancelled one soon and a scheduled one later."""
     make_user("sato")
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     old = make_session(day=today - dt.timedelta(days=60), promoters=["sato"])
     cancelled = make_session(day=today + dt.timedelta(days=10), promoters=["sato"])
     cancel_session(cancelled, "台風のため")
@@ -83,7 +84,7 @@ def test_a_resident_who_left_is_pointed_past_their_own_session_and_the_cancelled
 def test_a_reservation_for_a_session_later_cancelled_names_the_next_one(client, calendar):
     from webapp.reservations.operations import reserve
 
-    today = dt.datetime.now(TOKYO).date()
+    today = now_tokyo().date()
     doomed = calendar["make_session"](day=today + dt.timedelta(days=3), promoters=["sato"])
     code = reserve(doomed.slots[0].id).code
     cancel_session(doomed, "台風のため")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from tests.conftest import SECRET
 from webapp import create_app
+from webapp.clock import now_tokyo
 from webapp.db import db_session
 
 from .conftest import csrf_from, text_of
@@ -28,7 +29,7 @@ def capped(database_url):
     app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())  # as tests/conftest.py
     ctx = app.app_context()
     ctx.push()
-    day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=30)
+    day = now_tokyo().date() + dt.timedelta(days=30)
     session = create_session(SessionSpec(
         date=day, starts_at=dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO),
         ends_at=dt.datetime.combine(day, dt.time(16, 30), tzinfo=TOKYO), format="in_person",

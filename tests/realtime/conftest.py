@@ -21,6 +21,7 @@ from websockets.sync.client import connect
 from harness.processes import Process, free_port, http_answers, redis_answers
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
+from webapp.clock import now_tokyo
 from webapp.db import db_session
 from webapp.timeutil import TOKYO
 
@@ -230,7 +231,7 @@ def peers():
 
 def open_today(make_session, fmt="in_person", promoters=("sato", "tanaka"), join_url=""):
     """A session of today that is running now."""
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     day = now.date()
     start = max(now - dt.timedelta(hours=1), dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO))
     end = min(now + dt.timedelta(hours=3), dt.datetime.combine(day, dt.time(23, 59), tzinfo=TOKYO))

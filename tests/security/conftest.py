@@ -16,6 +16,7 @@ from harness.processes import free_port
 from tests.conftest import SECRET
 from tests.realtime import conftest as realtime
 from tests.realtime.conftest import Peer, RelayProcess, ThreadRelay, World, redis_url_for_tests
+from webapp.clock import today_tokyo
 from webapp.db import Base, db_session
 
 #: The realtime folder's fixtures, for this folder's tests too (both suites drive the relay the same way).
@@ -74,7 +75,7 @@ class Roles:
         self.app = app
         self.world = world
         self.S = world.session_id
-        future = make_session(day=dt.date.today() + dt.timedelta(days=40), promoters=["sato"], capacity=50)
+        future = make_session(day=today_tokyo() + dt.timedelta(days=40), promoters=["sato"], capacity=50)
         self.F, self.F_slot = future.id, future.slots[0].id
         self.bearer, self.feed_token = {}, None
         for role, login in self.LOGINS.items():

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.security.conftest import Roles, changed_tables, csrf_token, snapshot
+from webapp.clock import today_tokyo
 from webapp.db import db_session
 
 LOGIN = "login"  # a 302 to the staff login page
@@ -89,7 +90,7 @@ def new_session(ctx: Roles) -> int:
     from webapp.sessions.operations import SessionSpec, create_session
     from webapp.timeutil import TOKYO
 
-    day = dt.date.today() + dt.timedelta(days=60)
+    day = today_tokyo() + dt.timedelta(days=60)
     start = dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO)
     try:
         return create_session(SessionSpec(date=day, starts_at=start, ends_at=start + dt.timedelta(hours=3),
@@ -152,7 +153,7 @@ CONTACT_FORM = {"name_ja": "改めた窓口", "name_en": "Renamed", "detail_ja":
 
 
 def session_form(ctx: Roles) -> dict:
-    day = dt.date.today() + dt.timedelta(days=70)
+    day = today_tokyo() + dt.timedelta(days=70)
     return {"date": day.isoformat(), "start": "13:30", "end": "16:30", "format": "online", "location": "オンライン",
             "join_url": "", "slot_minutes": "30", "capacity": "2"}
 

@@ -19,6 +19,7 @@ from tests.conftest import BACKEND, SECRET
 from tests.security.conftest import Peer, RelayProcess, ThreadRelay
 from tests.security.faults import TcpLink
 from webapp import create_app
+from webapp.clock import now_tokyo, today_tokyo
 from webapp.db import db_session
 from webapp.timeutil import TOKYO
 
@@ -80,7 +81,7 @@ def test_a_relay_killed_mid_conversation_keeps_every_acknowledged_message_and_cl
 def _future_slot(capacity=50) -> int:
     from webapp.sessions.operations import SessionSpec, create_session
 
-    day = dt.date.today() + dt.timedelta(days=30)
+    day = today_tokyo() + dt.timedelta(days=30)
     start = dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO)
     session = create_session(SessionSpec(date=day, starts_at=start, ends_at=start + dt.timedelta(hours=3),
                                          format="in_person", location="", join_url="", slot_minutes=30,
@@ -96,7 +97,7 @@ class RelayDuringOutage:
         from webapp.sessions.operations import SessionSpec, create_session
         from webapp.staff.operations import create_user
 
-        now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+        now = now_tokyo().replace(second=0, microsecond=0)
         start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
         end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59))
         with app.app_context():

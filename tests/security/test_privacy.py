@@ -18,10 +18,10 @@ from tests.conftest import SECRET
 from tests.security.conftest import Peer, csrf_token, snapshot
 from webapp.checkins import operations
 from webapp.checkins.models import Announcement, CheckIn, Message, Outcome
+from webapp.clock import now_tokyo
 from webapp.db import db_session
 from webapp.reservations.models import Reservation
 from webapp.staff.models import User
-from webapp.timeutil import TOKYO
 
 ADDRESS, FORWARDED = "203.0.113.77", "198.51.100.23"  # documentation ranges: recognisable, never real
 AGENT = "IkomaruSpyAgent/9.9 (privacy-marker)"
@@ -141,7 +141,7 @@ def test_the_serve_command_logs_requests_without_the_clients_address(database_ur
 # --- retention ------------------------------------------------------------------------------------
 
 def _past_session(make_session, days_ago: int):
-    day = dt.datetime.now(TOKYO).date() - dt.timedelta(days=days_ago)
+    day = now_tokyo().date() - dt.timedelta(days=days_ago)
     return make_session(day=day, promoters=["sato"], capacity=5)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.engine import make_url
 
 from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Message
+from webapp.clock import now_tokyo
 from webapp.db import db_session
-from webapp.timeutil import TOKYO
 
 SECRET_TEXT = "zq7-purged-confidence-4471"
 
@@ -23,7 +23,7 @@ def _files(app) -> list[Path]:
 
 @pytest.mark.sqlite_only
 def test_a_purged_text_is_in_no_database_file(app, runner, make_session):
-    day = dt.datetime.now(TOKYO).date() - dt.timedelta(days=60)
+    day = now_tokyo().date() - dt.timedelta(days=60)
     session = make_session(day=day, capacity=5)
     at = session.starts_at + dt.timedelta(minutes=10)
     checkin = operations.check_in(session.id, "cat", SECRET_TEXT[:30], now=at)

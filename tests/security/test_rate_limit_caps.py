@@ -12,8 +12,8 @@ import pytest
 from harness.processes import wait_until
 from tests.conftest import SECRET
 from webapp import create_app
+from webapp.clock import now_tokyo
 from webapp.db import db_session
-from webapp.timeutil import TOKYO
 
 PROXY = {"REMOTE_ADDR": "127.0.0.1"}  # nginx in front; the client is in X-Forwarded-For
 
@@ -40,7 +40,7 @@ def limited(database_url):
         made.append(app)
         if len(made) == 1:
             with app.app_context():
-                now = dt.datetime.now(TOKYO)
+                now = now_tokyo()
                 start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
                 end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59, second=0, microsecond=0))
                 running = create_session(SessionSpec(

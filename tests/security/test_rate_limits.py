@@ -12,9 +12,9 @@ from harness.processes import wait_until
 from tests.conftest import SECRET
 from tests.security.conftest import redis_url_for_tests
 from webapp import create_app
+from webapp.clock import now_tokyo
 from webapp.db import db_session
 from webapp.ratelimit import LIMITS
-from webapp.timeutil import TOKYO
 
 ADDRESS = "203.0.113.77"  # TEST-NET-3: recognisable, never a real resident
 
@@ -38,7 +38,7 @@ def limited(database_url):
     app = make_limited_app(database_url)
     ctx = app.app_context()
     ctx.push()
-    now = dt.datetime.now(TOKYO)
+    now = now_tokyo()
     start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
     end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59, second=0, microsecond=0))
     running = create_session(SessionSpec(date=now.date(), starts_at=start, ends_at=end, format="online",

@@ -23,6 +23,7 @@ import schemathesis.engine
 from hypothesis import strategies as st
 from schemathesis.engine import Status, events
 
+from webapp.clock import now_tokyo, utcnow
 from webapp.db import db_session
 
 #: Examples per operation and generation mode in the fuzzing phase.
@@ -59,7 +60,7 @@ class Seeds:
         from webapp.sessions.models import Session
 
         running = db_session.get(Session, roles.S)
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         started = [s.id for s in running.slots if s.starts_at.astimezone(dt.UTC) <= now]
         later = [s.id for s in running.slots if s.starts_at.astimezone(dt.UTC) > now]
         checked_in = reserve(later[0], "さくら", "") if later else None
@@ -80,7 +81,7 @@ def _cancelled_session():
     from webapp.sessions.operations import SessionSpec, cancel_session, create_session
     from webapp.timeutil import TOKYO
 
-    day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=20)
+    day = now_tokyo().date() + dt.timedelta(days=20)
     session = create_session(SessionSpec(
         date=day, starts_at=dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO),
         ends_at=dt.datetime.combine(day, dt.time(15, 30), tzinfo=TOKYO), format="online", location="オンライン",

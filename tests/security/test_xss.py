@@ -8,6 +8,7 @@ import pytest
 
 from tests.security.conftest import csrf_token
 from webapp.checkins import operations
+from webapp.clock import today_tokyo
 from webapp.db import db_session
 from webapp.staff.models import User
 
@@ -60,7 +61,7 @@ def test_every_staff_written_field_is_shown_escaped(roles, admin_client, peers, 
         "csrf_token": token, "login": "evil", "role": "promoter", "display_name": payload("name")[:100],
         "password": "long-enough-pass"}).status_code == 302
     # sessions: place and note through the admin form, place through the API
-    day = dt.date.today() + dt.timedelta(days=80)
+    day = today_tokyo() + dt.timedelta(days=80)
     form = {"csrf_token": token, "date": day.isoformat(), "start": "13:30", "end": "16:30", "format": "online",
             "location": payload("place")[:200], "join_url": "https://example.org/room", "slot_minutes": "30",
             "capacity": "2", "promoters": ["evil"]}
@@ -97,7 +98,7 @@ def test_every_staff_written_field_is_shown_escaped(roles, admin_client, peers, 
 
 def test_a_join_link_must_be_a_web_address_never_a_script(roles, admin_client):
     token = csrf_token(admin_client)
-    day = dt.date.today() + dt.timedelta(days=90)
+    day = today_tokyo() + dt.timedelta(days=90)
     for link in ("javascript:alert(1)", "javascript://example.org/%0Aalert(1)", "data:text/html,<script>x</script>"):
         response = admin_client.post("/admin/sessions/new", data={
             "csrf_token": token, "date": day.isoformat(), "start": "13:30", "end": "16:30", "format": "online",

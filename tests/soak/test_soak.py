@@ -24,22 +24,22 @@ from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
 from tests.realtime.conftest import RelayProcess
 from webapp.checkins.models import CheckIn, Message
+from webapp.clock import now_tokyo
 from webapp.db import db_session, utcnow
-from webapp.timeutil import TOKYO
 
 pytestmark = pytest.mark.soak
 
 
 def _far_from_midnight() -> bool:
     """Sessions of today must run for the whole soak: not in the last minutes of the day."""
-    now = dt.datetime.now(TOKYO)
+    now = now_tokyo()
     return not (now.hour == 23 and now.minute >= 45) and now.time() >= dt.time(0, 0, 30)
 
 
 def _running_sessions(make_user, make_session) -> list[tuple[int, object]]:
     """Sessions running now and for the next hour or more (just before midnight, wait for the new day)."""
     wait_until(_far_from_midnight, timeout=20 * 60, what="the new day in Ikoma", every=1)
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = now_tokyo().replace(second=0, microsecond=0)
     start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
     end = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59))
     made = []

@@ -9,6 +9,7 @@ import pytest
 
 from tests.stats.conftest import during
 from webapp.checkins import operations
+from webapp.clock import today_tokyo
 from webapp.timeutil import fiscal_year_of
 
 
@@ -25,7 +26,7 @@ def test_the_stats_page_asks_for_a_login(client):
 def test_staff_see_this_years_figures_with_valid_svg_charts(client, login_as, role):
     login_as(role)
     page = client.get("/staff/stats").get_data(as_text=True)
-    year = fiscal_year_of(dt.date.today())
+    year = fiscal_year_of(today_tokyo())
     assert f"{year}年度" in page and f"{year - 1}年度" in page
     charts = _svgs(page)
     assert len(charts) == 5
@@ -47,7 +48,7 @@ def test_the_page_reads_in_english(app, client, login_as):
         page = client.get("/staff/stats?lang=en").get_data(as_text=True)
     assert "Ikomaru consultation sessions: figures" in page
     assert "Sessions held" in page and "Left without consulting" in page
-    year = fiscal_year_of(dt.date.today())
+    year = fiscal_year_of(today_tokyo())
     assert f"FY{year}" in page and "How we count" in page
 
 
@@ -80,7 +81,7 @@ def test_an_unknown_session_record_is_404(client, login_as):
 
 def test_the_public_summary_hides_small_counts(client, make_user, make_session, consultation, visit):
     sato = make_user("sato", role="admin")
-    year = fiscal_year_of(dt.date.today()) - 1
+    year = fiscal_year_of(today_tokyo()) - 1
     in_person = make_session(day=dt.date(year, 6, 18))
     consultation(in_person, sato)
     metaverse = make_session(day=dt.date(year + 1, 1, 20), fmt="metaverse")
@@ -98,7 +99,7 @@ def test_the_public_summary_hides_small_counts(client, make_user, make_session, 
 
 
 def test_the_public_summary_shows_only_finished_years(client):
-    this_year = fiscal_year_of(dt.date.today())
+    this_year = fiscal_year_of(today_tokyo())
     page = client.get(f"/stats/public?fiscal_year={this_year}").get_data(as_text=True)
     assert "その年度は選べません" in page
     assert f'<option value="{this_year}"' not in page
@@ -107,7 +108,7 @@ def test_the_public_summary_shows_only_finished_years(client):
 def test_the_public_threshold_is_configurable(app, client, make_user, make_session, visit):
     app.config["STATS_PUBLIC_THRESHOLD"] = 5
     sato = make_user("sato", role="admin")
-    year = fiscal_year_of(dt.date.today()) - 1
+    year = fiscal_year_of(today_tokyo()) - 1
     session = make_session(day=dt.date(year, 12, 17), fmt="metaverse")
     for avatar in ("cat", "dog", "bear", "tea"):
         visit(session, sato, avatar=avatar)
@@ -117,7 +118,7 @@ def test_the_public_threshold_is_configurable(app, client, make_user, make_sessi
 
 def test_a_promoter_is_offered_only_the_records_of_their_own_sessions(client, login_as, make_user, make_session):
     other = make_user("tanaka")
-    today = dt.date.today()
+    today = today_tokyo()
     theirs = make_session(day=today + dt.timedelta(days=1), promoters=["tanaka"])
     me = login_as("promoter")
     mine = make_session(day=today + dt.timedelta(days=2), promoters=[me.login])

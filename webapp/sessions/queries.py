@@ -11,10 +11,10 @@ import datetime as dt
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import selectinload
 
+from webapp.clock import today_tokyo
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import Session, session_promoters
 from webapp.staff.models import User
-from webapp.timeutil import TOKYO
 
 #: A session's states, as time and admins make them: 開催予定, 開催中, 終了, 中止.
 STATES = ("upcoming", "open", "ended", "cancelled")
@@ -120,4 +120,4 @@ def between(first: dt.date | None, last: dt.date | None) -> list[Session]:
 
 
 def today_in_tokyo() -> dt.date:
-    return dt.datetime.now(TOKYO).date()
+    return today_tokyo()

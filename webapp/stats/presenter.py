@@ -1,8 +1,6 @@
 """What the stats pages show: labels in the reader's language, durations, charts, small-cell masking."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -10,16 +8,17 @@ from webapp import timeutil
 from webapp.checkins import operations as checkin_operations
 from webapp.checkins import presenter as checkin_presenter
 from webapp.checkins.operations import counting
+from webapp.clock import today_tokyo
 from webapp.sessions.models import FORMATS
 from webapp.stats import charts, queries
 from webapp.templating import dot, fiscal_label, format_label, lang, list_join, long_date, range_text
-from webapp.timeutil import TOKYO, fiscal_year_bounds, fiscal_year_of, reiwa_label
+from webapp.timeutil import fiscal_year_bounds, fiscal_year_of, reiwa_label
 
 SECTIONS = ("topics", "results", "referrals")
 
 
 def current_fiscal_year() -> int:
-    return fiscal_year_of(dt.datetime.now(TOKYO).date())
+    return fiscal_year_of(today_tokyo())
 
 
 def short_label(year: int) -> str:
