@@ -68,6 +68,7 @@ def database_template(tmp_path_factory):
         try:
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         except Exception as err:  # noqa: BLE001  (a missing server must fail the run, not skip it)
             pytest.fail(f"PostgreSQL at {base} is not reachable: {err}")
         url = make_url(base).set(database=name).render_as_string(hide_password=False)
@@ -76,8 +77,11 @@ def database_template(tmp_path_factory):
         with engine.connect() as conn:
             seeds = {table: [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
                      for table in SEEDED_TABLES}
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+        yield {"url": url, "seeds": seeds, "engine": engine,
+               "empty": "; ".join(f'DELETE FROM "{t}"' for t in tables)}
         engine.dispose()
-        yield {"url": url, "seeds": seeds}
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -87,24 +91,30 @@ def database_template(tmp_path_factory):
         yield {"path": path}
 
 
+def _empty_postgres(template: dict) -> None:
+    """Empty every table and put the seeded rows back, in one transaction.
+
+    DELETE with the foreign keys' triggers off (session_replication_role) is several times faster than
+    TRUNCATE on tables this small (TRUNCATE makes new files for each table); ids start again at 1."""
+    with template["engine"].begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(template["empty"]))
+        conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                          "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"))
+        for table, rows in template["seeds"].items():
+            if rows:
+                cols = list(rows[0])
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(cols)}) "
+                                  f"VALUES ({', '.join(':' + c for c in cols)})"), rows)
+                conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+
+
 @pytest.fixture
 def database_url(database_template, tmp_path):
     """A URL to a migrated, empty database of its own for this test."""
     if BACKEND == "postgres":
-        url = database_template["url"]
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            for table, rows in database_template["seeds"].items():
-                if rows:
-                    cols = list(rows[0])
-                    conn.execute(text(f"INSERT INTO {table} ({', '.join(cols)}) "
-                                      f"VALUES ({', '.join(':' + c for c in cols)})"), rows)
-                    conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
-        engine.dispose()
-        return url
+        _empty_postgres(database_template)
+        return database_template["url"]
     path = tmp_path / "db.sqlite3"
     shutil.copy(database_template["path"], path)
     return f"sqlite:///{path}"

@@ -13,6 +13,8 @@ import datetime as dt
 from alembic import op
 import sqlalchemy as sa
 
+from webapp.clock import utcnow
+
 from webapp.config import DEFAULT_CRISIS_CONTACTS, DEFAULT_CRISIS_PHRASES, DEFAULT_CRISIS_WORDS
 
 
@@ -44,7 +46,8 @@ def upgrade():
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_contacts')),
     )
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    # The service's clock (shifted in tests), so an admin's later edit always moves max(updated_at).
+    now = utcnow().replace(tzinfo=None)
     op.bulk_insert(phrases, [{"text": text, "kind": "phrase", "retired": False, "updated_at": now}
                              for text in DEFAULT_CRISIS_PHRASES]
                    + [{"text": text, "kind": "word", "retired": False, "updated_at": now}
