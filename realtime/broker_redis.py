@@ -28,6 +28,7 @@ PREFIX = "ikomaru:relay:"
 CONTROL = "_control"
 MAX_BACKOFF_S = 30.0
 OUTBOX_LIMIT = 10_000
+CLOSE_WAIT_S = 2.0  # for each step of closing; Redis gone or slow must not hold a stopping relay
 
 
 def safe_url(url: str) -> str:
@@ -55,6 +56,7 @@ class RedisBroker(Broker):
         self._pubsub = None
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
         self._tasks: list[asyncio.Task] = []
+        self._closing = False
 
     async def start(self, handler: Handler) -> None:
         """Check Redis is there (else BrokerUnavailable), then listen and send in the background."""
@@ -71,11 +73,21 @@ class RedisBroker(Broker):
                        asyncio.create_task(self._send(), name="redis-send")]
 
     async def close(self) -> None:
+        """Stop listening and sending, within a few seconds whatever Redis does.
+
+        redis-py may turn a cancellation that lands mid-command into a RedisError, which the loops would
+        take for an outage and carry on: `_closing` ends them, and the waits are bounded so a relay told to
+        stop (SIGTERM) stops in seconds, not when its supervisor loses patience."""
+        self._closing = True
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._close_pubsub()
-        await self._client.aclose()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=CLOSE_WAIT_S)
+        for closing in (self._close_pubsub(), self._client.aclose()):
+            try:
+                await asyncio.wait_for(closing, timeout=CLOSE_WAIT_S)
+            except (RedisError, OSError, asyncio.TimeoutError):
+                log.warning("Redis did not close cleanly; stopping anyway")
 
     async def publish(self, channel: str, message: dict) -> None:
         self.deliver(channel, message)
@@ -117,7 +129,7 @@ class RedisBroker(Broker):
     async def _listen(self) -> None:
         """Deliver what other relays publish; on a lost connection, back off and reconnect."""
         backoff = 0.5
-        while True:
+        while not self._closing:
             try:
                 if self._pubsub is None:
                     await self._open_pubsub()
@@ -151,7 +163,7 @@ class RedisBroker(Broker):
 
     async def _send(self) -> None:
         """Publish queued messages in order; while Redis is away they are dropped (local delivery went on)."""
-        while True:
+        while not self._closing:
             channel, payload = await self._outbox.get()
             if not self.connected:
                 continue

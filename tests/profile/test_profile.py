@@ -55,7 +55,18 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("old", "new", "message"), BROKEN, ids=[b[2][:28] for b in BROKEN])
-def test_a_bad_profile_exits_with_one_line_naming_the_problem(tmp_path, old, new, message):
+def test_a_bad_profile_is_refused_with_one_line_naming_the_problem(tmp_path, old, new, message):
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(profile.ProfileError) as refused:
+        profile.load(path)
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 1 and message in lines[0] and str(path) in lines[0], refused.value
+
+
+@pytest.mark.parametrize("broken", [BROKEN[1], BROKEN[-1]], ids=["a bad value", "not TOML"])
+def test_profile_check_on_a_bad_profile_exits_with_that_line_and_no_traceback(tmp_path, broken):
+    """The command line, end to end (the other problems reach it through the same ProfileError)."""
+    old, new, message = broken
     path = _broken(tmp_path, old, new)
     checked = flask("profile", "check", str(path))
     assert checked.returncode != 0
