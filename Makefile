@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint test-sqlite test-postgres test-browser soak bench clean
+.PHONY: run test lint test-databases test-sqlite test-postgres test-browser soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,18 @@ run: $(VENV)/.installed
 PYTEST = $(BIN)/pytest $(1) || { rc=$$?; [ $$rc -ne 5 ] || echo "== pytest collected no tests: a tier that runs nothing fails" >&2; exit $$rc; }
 FAST := -n 2 -m "not browser and not soak"
 
-# Every tier in turn; each one also runs alone. PostgreSQL only when TEST_DATABASE_URL is set (.ci/run sets it).
-test: lint test-sqlite test-postgres test-browser soak
+# Every tier; each one also runs alone. PostgreSQL only when TEST_DATABASE_URL is set (.ci/run sets it).
+# The browser tier mostly waits (for pages, relays, timers: under half a core), so it runs beside the two
+# database tiers, which keep the cores busy; -O prints each side's output whole when it ends. The soak,
+# which needs both cores, runs alone afterwards.
+test: lint
+	$(MAKE) --no-print-directory -j2 -O test-databases test-browser
+	$(MAKE) --no-print-directory soak
+
+# The SQLite tier, then the PostgreSQL tier (one after the other, even under -j).
+test-databases:
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
