@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "calendars.views",
     "webapp.audit.views",
     "webapp.audit.api",
+    "webapp.rooms.views",
 )
 
 

@@ -43,7 +43,7 @@ def _page_helpers():
     return {"lang_url": lang_url}
 
 
-def _held_checkin() -> CheckIn | None:
+def held_checkin() -> CheckIn | None:
     """The check-in this browser holds, if any, and only while its token is still current.
 
     Erasing or removal raises the check-in's token version: a cookie from before then opens nothing.
@@ -67,7 +67,7 @@ def _held_checkin() -> CheckIn | None:
 def start(session_id: int):
     """Pick an avatar and step into the waiting room; outside hours, say when and where else to turn."""
     session = get_session_or_404(session_id)
-    held = _held_checkin()
+    held = held_checkin()
     if held is not None and held.session_id == session.id and held.status in operations.OPEN_STATUSES:
         return redirect(lang_url(".wait"))
     if not operations.session_is_open(session):
@@ -123,7 +123,7 @@ def _closed_page(session: Session, status: int):
 @bp.get("/checkins/wait")
 def wait():
     """The waiting room, rendered with the current state so it is useful before the socket connects."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return render_template("checkins/none.html")
     if checkin.status not in operations.OPEN_STATUSES:
@@ -141,7 +141,7 @@ def wait():
 @bp.get("/checkins/state")
 def state():
     """For the waiting room's reconnects: is the check-in still open, and a freshly signed token."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return no_store(jsonify({"status": "none"}))
     answer = {"status": checkin.status, "reason": presenter.end_reason(checkin),
@@ -156,7 +156,7 @@ def state():
 @bp.post("/checkins/message")
 def send_message():
     """A line to the staff from a browser without JavaScript."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return redirect(lang_url(".wait"))
     form = MessageForm()
@@ -176,7 +176,7 @@ def send_message():
 @bp.route("/checkins/leave", methods=["GET", "POST"])
 def leave():
     """Leave the waiting room: a confirmation step, then the end page."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return redirect(lang_url(".done"))
     form = LeaveForm()
@@ -189,7 +189,7 @@ def leave():
 @bp.post("/checkins/erase")
 def erase():
     """Leave and erase this check-in's messages and nickname (the leave page's second button)."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is not None and LeaveForm().validate_on_submit():
         operations.erase_own(checkin.id)
         cookie.pop(COOKIE_KEY, None)
@@ -200,7 +200,7 @@ def erase():
 @bp.get("/checkins/done")
 def done():
     """Why it ended, where to turn next (as the waiting room says it); the check-in is forgotten by this browser."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     ended = cookie.pop(ENDED_KEY, None)
     reason = presenter.end_reason(checkin) or ended
     consulted = checkin is not None and was_consultation(checkin)

@@ -1,0 +1,71 @@
+// What staff do in the room: greet everyone (an announcement, shown as a speech bubble), walk up to
+// anyone, and stop a resident's stamps or ask them to leave (`mute`, `remove`, by the room's oid).
+import { dataNode, node } from "../dom.js";
+
+const NEAR = 50;
+
+export class StaffTools {
+  constructor({ state, data, send, walker, say }) {
+    Object.assign(this, { state, data, send, walker, say });
+    this.t = data.strings;
+    this.list = document.getElementById("people");
+    this.muted = new Set();
+    const form = document.getElementById("greet-form");
+    form.addEventListener("submit", (event) => this.greet(event));
+  }
+
+  greet(event) {
+    event.preventDefault();
+    const input = document.getElementById("greet-text");
+    const status = document.getElementById("greet-status");
+    const text = input.value.trim();
+    status.textContent = "";
+    if (!text) {
+      status.textContent = this.t.empty;
+      input.focus();
+      return;
+    }
+    if (this.send({ type: "announce", session_id: this.data.session_id, text })) input.value = "";
+    else status.textContent = this.t.offline_send;
+  }
+
+  /** Everyone in the room with staff buttons; redrawn only when someone comes or goes. */
+  refresh() {
+    const keys = [...this.state.occupants.keys()].filter((oid) => oid !== this.state.you).join(",");
+    if (keys === this.shownKeys) return;
+    this.shownKeys = keys;
+    const items = [];
+    for (const occupant of this.state.occupants.values()) {
+      if (occupant.oid === this.state.you) continue;
+      const item = node("li", "room-person-row");
+      const name = node("span", "room-person-row-name");
+      name.append(dataNode(this.state.nameOf(occupant)));
+      item.append(name, this.button(this.t.go_near, occupant, () => this.walkUp(occupant.oid)));
+      if (!occupant.staff) {
+        item.append(this.button(this.t.mute, occupant, () => this.moderate("mute", occupant)),
+          this.button(this.t.remove, occupant, () => this.moderate("remove", occupant)));
+      }
+      items.push(item);
+    }
+    this.list.replaceChildren(...items);
+  }
+
+  button(label, occupant, action) {
+    const button = node("button", "button-secondary button-small", label);
+    button.type = "button";
+    button.append(node("span", "visually-hidden", `：${this.state.nameOf(occupant)}`));
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  walkUp(oid) {
+    const other = this.state.occupants.get(oid);
+    if (other) this.walker.walkTo({ x: Math.max(0, other.x - NEAR), y: other.y });
+  }
+
+  moderate(kind, occupant) {
+    if (this.send({ type: kind, session_id: this.data.session_id, oid: occupant.oid }) && kind === "mute") {
+      this.say(`${this.state.nameOf(occupant)}：${this.t.muted}`);
+    }
+  }
+}
