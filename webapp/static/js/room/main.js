@@ -17,6 +17,8 @@ const t = data.strings;
 const el = (id) => document.getElementById(id);
 // Our own position as the relay echoes it is ignored this long after a step of ours.
 const OWN_ECHO_MS = 600;
+// How long a practice room from the relay may take before the page practises on its own.
+const PRACTICE_WAIT_MS = 3000;
 
 let client = null;
 let room = null;
@@ -145,7 +147,13 @@ async function start() {
     startTour(el("tour"), t);
     const practice = await practiceToken(data.session_id);
     if (practice) connect(practice.token, practice.url);
-    else practiseOffline();
+    // No practice room from the relay (or not soon): the same room, in this browser alone.
+    window.setTimeout(() => {
+      if (room.state.self) return;
+      if (client) client.stop();
+      client = null;
+      practiseOffline();
+    }, practice ? PRACTICE_WAIT_MS : 0);
   } else {
     connect(root.dataset.token);
   }

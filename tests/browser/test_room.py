@@ -1,0 +1,156 @@
+"""The built-in metaverse room (CONTRACT §9, issue 17) in a real Chromium: entering with an avatar,
+walking by keyboard, tap and the places list, stamps, asking, the booth and its private chat, practice."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.axe import AxeAudit
+from tests.browser.conftest import DESKTOP, PHONE, TOKYO
+from tests.browser.keyboard import tab_to
+from tests.browser.steps import Frames
+
+pytestmark = pytest.mark.browser
+SCREENS = Path(__file__).resolve().parents[2] / "screens"
+
+
+def shot(page, name: str) -> None:
+    """A screenshot to look at (screens/ is git-ignored)."""
+    SCREENS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def enter_room(page, session_id: int, avatar_index: int = 0, nickname: str = "") -> Frames:
+    """Pick an avatar on the room's entry form and step in; returns once the map is drawn."""
+    frames = Frames(page)
+    page.goto(f"/rooms/{session_id}")
+    page.locator(".avatar-option label").nth(avatar_index).click()
+    if nickname:
+        page.locator("#nickname").fill(nickname)
+    page.locator("form.room-entry button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/rooms/{session_id}$"))
+    page.locator(".room-svg").wait_for()
+    return frames
+
+
+def practice_session(server) -> dict:
+    """A metaverse session some weeks ahead: its room is open for practice only."""
+    day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=50)
+    status, session = server.api("POST", "/sessions", login="admin", body={
+        "date": day.isoformat(), "starts_at": f"{day}T13:30:00+09:00", "ends_at": f"{day}T16:30:00+09:00",
+        "format": "metaverse", "slot_minutes": 30, "capacity": 2, "promoters": ["sato"]})
+    assert status == 201, session
+    return session
+
+
+def live_text(page) -> str:
+    return page.locator("#room-live").inner_text()
+
+
+def test_practice_outside_hours_is_a_room_of_ones_own_with_a_tour(browsing, server):
+    session = practice_session(server)
+    page = browsing.page(PHONE)
+    page.goto(f"/rooms/{session['id']}")
+    page.locator(".room-svg").wait_for()
+    assert "見学" in page.locator("h1").inner_text()
+    assert page.locator("#tour-text").inner_text().startswith("矢印キー")
+    # Nobody else: one person on the map, yourself, at the entrance.
+    page.locator(".room-person.is-you").wait_for()
+    assert page.locator(".room-person").count() == 1
+    assert "入口" in live_text(page)
+    shot(page, "practice-phone")
+    # Walking by keys into the lounge is announced; the phone never scrolls sideways.
+    page.locator("#room-map").focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.getElementById('room-live').textContent.includes('ラウンジ')")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    # 「相談する」 in practice says it does not put you in line.
+    page.get_by_role("button", name="相談する").click()
+    assert "練習" in page.locator("#ask-status").inner_text()
+    # The tour goes through its steps and ends on the map.
+    for _ in range(4):
+        page.locator("#tour-next").click()
+    assert page.locator("#tour-next").inner_text() == "練習を終える"
+    page.locator("#tour-next").click()
+    assert page.locator("#tour").is_hidden()
+
+
+def test_the_places_list_walks_you_there_and_says_so(browsing, server):
+    session = practice_session(server)
+    page = browsing.page(DESKTOP)
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"/rooms/{session['id']}")
+    page.locator(".room-person.is-you").wait_for()
+    lounge = page.locator(".room-place[data-zone=lounge]")
+    lounge.get_by_role("button").click()
+    # Reduced motion: one jump, no walk, so the new place is said at once.
+    page.wait_for_function("() => document.getElementById('room-live').textContent.includes('ラウンジ')")
+    assert "あなた" in lounge.locator(".room-place-people").inner_text()
+    page.get_by_role("button", name="ありがとう").click()
+    assert "ありがとう" in live_text(page)
+    assert page.locator(".room-bubble").count() == 1
+
+
+def test_tapping_the_map_walks_there(browsing, server):
+    session = practice_session(server)
+    page = browsing.page(PHONE)
+    page.goto(f"/rooms/{session['id']}")
+    svg = page.locator(".room-svg")
+    page.locator(".room-person.is-you").wait_for()
+    box = svg.bounding_box()
+    # The middle of the lounge in the default map (960 × 600, lounge at 220..600 × 160..440).
+    svg.tap(position={"x": box["width"] * 410 / 960, "y": box["height"] * 300 / 600})
+    page.wait_for_function("() => document.getElementById('room-live').textContent.includes('ラウンジ')")
+
+
+def test_a_metaverse_session_runs_its_room_as_a_visit(browsing, server):
+    session = server.open_session()
+    page = browsing.page(PHONE)
+    page.goto(f"/sessions/{session['id']}")
+    page.locator("a.button-room").click()
+    page.wait_for_url(re.compile(rf"/rooms/{session['id']}$"))
+    page.locator(".avatar-option label").nth(3).click()
+    page.locator("#nickname").fill("くまお")
+    page.locator("form.room-entry button[type=submit]").click()
+    page.locator(".room-svg").wait_for()
+    assert page.get_by_role("button", name="相談する").is_visible()
+    # Entering counted as a visit, not in line.
+    status, room = server.api("GET", f"/sessions/{session['id']}/room")
+    assert status == 200 and room["map"]["zones"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_room_pages_have_no_serious_accessibility_violations(browsing, server, lang):
+    audit = AxeAudit(lang)
+    open_session = server.open_session()
+    page = browsing.page(PHONE, lang)
+    page.goto(f"/rooms/{open_session['id']}")
+    audit.check(page, "entry form")
+    enter_room(page, open_session["id"], nickname="ひまわり")
+    audit.check(page, "in the room")
+    page.goto(f"/rooms/{practice_session(server)['id']}")
+    page.locator(".room-svg").wait_for()
+    audit.check(page, "practice with the tour")
+    staff = browsing.staff_page("sato", lang)
+    staff.goto(f"/rooms/{open_session['id']}")
+    staff.locator(".room-svg").wait_for()
+    audit.check(staff, "staff in the room")
+    shot(staff, f"staff-room-{lang}")
+    audit.assert_clean()
+
+
+def test_the_room_is_usable_by_keyboard_alone(browsing, server):
+    session = practice_session(server)
+    page = browsing.page(DESKTOP)
+    page.goto(f"/rooms/{session['id']}")
+    page.locator(".room-person.is-you").wait_for()
+    tab_to(page, "#room-map")
+    page.keyboard.press("s")
+    page.keyboard.press("d")
+    tab_to(page, ".room-place[data-zone=board] button")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('room-live').textContent.includes('お知らせ板')")
