@@ -74,6 +74,7 @@ def room_strings() -> dict[str, str]:
         "muted": _("スタンプを止めました"),
         "mute": _("スタンプを止める"),
         "remove": _("退出してもらう"),
+        "crisis_board": _("掲示板の連絡先を見る"),
         "map_missing": _("地図を読み込めませんでした。ページを開き直してください。"),
         "tour_next": _("次へ"),
         "tour_done": _("練習を終える"),

@@ -92,6 +92,21 @@ export class Consult {
     el("conversation-scroll").scrollTop = el("conversation-scroll").scrollHeight;
   }
 
+  message(frame) {
+    this.addMessage(frame);
+  }
+
+  /** A crisis phrase: the contacts are on the notice board; say so at once. */
+  crisis() {
+    const box = el("crisis");
+    if (box.childElementCount) return;
+    const link = node("a", "", this.t.crisis_board);
+    link.href = "#board";
+    const notice = node("div", "crisis");
+    notice.append(node("h2", "", this.t.crisis_title), node("p", "", this.t.crisis_body), link);
+    box.append(notice);
+  }
+
   sendMessage(event) {
     event.preventDefault();
     const textarea = el("message-text");

@@ -101,6 +101,8 @@ function connect(token, url) {
     onFrame,
     onStatus(status) {
       el("connection-status").textContent = status === "reconnecting" ? t.reconnecting : "";
+      // Staff follow several sessions: they walk into this one's room on every (re)connect.
+      if (status === "open" && data.mode === "staff") client.send({ type: "enter", session_id: data.session_id });
     },
   });
   client.start();
@@ -130,14 +132,14 @@ async function start() {
   room.places = new Places({ list: el("places"), live: el("room-live"), state, go: (zone) => room.walker.walkToZone(zone) });
   room.walker = new Walker({
     state,
-    send: (x, y) => send(data.mode === "staff" ? { type: "move", session_id: data.session_id, x, y } : { type: "move", x, y }),
+    send: (x, y) => send({ type: "move", x, y }),
     moved: afterStep,
     blocked: () => room.places.say(t.booth_taken),
   });
   room.walker.listen(container, room.view);
   buildStamps(el("stamps"), data, body.emotes || [], (emote) => {
     if (data.mode === "practice" && !client) showStamp(room, state.you, emote);
-    else send(data.mode === "staff" ? { type: "emote", session_id: data.session_id, emote } : { type: "emote", emote });
+    else send({ type: "emote", emote });
   });
   if (data.mode === "resident" || data.mode === "practice") {
     room.consult = new Consult({ data, send, say: (text) => room.places.say(text), practice: data.mode === "practice" });

@@ -29,6 +29,19 @@ export class MapView {
     this.svg.append(svg("rect", { x: 0, y: 0, width, height, class: "room-floor" }), this.zoneLayer, this.peopleLayer);
     for (const zone of state.zones) this.drawZone(zone);
     container.replaceChildren(this.svg);
+    this.fitLabels();
+  }
+
+  /** A name wider than its zone is squeezed to fit (a long English name in a narrow booth). */
+  fitLabels() {
+    for (const zone of this.state.zones) {
+      const label = this.zoneLayer.querySelector(`[data-zone="${zone.id}"] text`);
+      const room = zone.w - 24;
+      if (label.getComputedTextLength() > room) {
+        label.setAttribute("textLength", room);
+        label.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    }
   }
 
   drawZone(zone) {
@@ -62,7 +75,7 @@ export class MapView {
     const group = svg("g", { class: `room-person${occupant.staff ? " is-staff" : ""}${mine ? " is-you" : ""}`,
                              "data-oid": occupant.oid });
     group.append(svg("circle", { r: 30, class: "room-person-ring" }));
-    if (occupant.avatar) {
+    if (this.data.avatars[occupant.avatar]) {
       group.append(svg("image", { href: `${this.data.avatar_url}${occupant.avatar}.svg`, x: -24, y: -24,
                                   width: 48, height: 48 }));
     } else {
