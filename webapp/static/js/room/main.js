@@ -85,7 +85,21 @@ const roomFrames = {
     redraw();
   },
   emote: (frame) => showStamp(room, frame.oid, frame.emote),
+  muted(frame) {
+    if (room.staff) {
+      room.staff.mutedChanged(frame);
+      return;
+    }
+    // Our own stamps stopped (or allowed again) by staff.
+    for (const button of el("stamps").querySelectorAll("button")) button.disabled = frame.muted;
+    el("stamps-status").textContent = frame.muted ? t.stamps_muted : "";
+  },
   announcement: addAnnouncement,
+  error(frame) {
+    if (frame.code === "muted") el("stamps-status").textContent = t.stamps_muted;
+    else if (room.consult) room.consult.error(frame);
+    else el("connection-status").textContent = t.error_generic;
+  },
   closed: () => window.location.assign(root.dataset.doneUrl),
 };
 

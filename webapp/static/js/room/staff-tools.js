@@ -1,5 +1,6 @@
 // What staff do in the room: greet everyone (an announcement, shown as a speech bubble), walk up to
-// anyone, and stop a resident's stamps or ask them to leave (`mute`, `remove`, by the room's oid).
+// anyone, and stop a resident's stamps (`mute`, by the room's oid). Removing someone stays on the
+// console, which knows the check-in (room frames never carry one).
 import { dataNode, node } from "../dom.js";
 
 const NEAR = 50;
@@ -31,7 +32,8 @@ export class StaffTools {
 
   /** Everyone in the room with staff buttons; redrawn only when someone comes or goes. */
   refresh() {
-    const keys = [...this.state.occupants.keys()].filter((oid) => oid !== this.state.you).join(",");
+    const keys = [...this.state.occupants.keys()].filter((oid) => oid !== this.state.you).join(",")
+      + [...this.muted].join(",");
     if (keys === this.shownKeys) return;
     this.shownKeys = keys;
     const items = [];
@@ -42,8 +44,8 @@ export class StaffTools {
       name.append(dataNode(this.state.nameOf(occupant)));
       item.append(name, this.button(this.t.go_near, occupant, () => this.walkUp(occupant.oid)));
       if (!occupant.staff) {
-        item.append(this.button(this.t.mute, occupant, () => this.moderate("mute", occupant)),
-          this.button(this.t.remove, occupant, () => this.moderate("remove", occupant)));
+        const muted = this.muted.has(occupant.oid);
+        item.append(this.button(muted ? this.t.unmute : this.t.mute, occupant, () => this.mute(occupant, !muted)));
       }
       items.push(item);
     }
@@ -63,9 +65,16 @@ export class StaffTools {
     if (other) this.walker.walkTo({ x: Math.max(0, other.x - NEAR), y: other.y });
   }
 
-  moderate(kind, occupant) {
-    if (this.send({ type: kind, session_id: this.data.session_id, oid: occupant.oid }) && kind === "mute") {
-      this.say(`${this.state.nameOf(occupant)}：${this.t.muted}`);
-    }
+  mute(occupant, muted) {
+    this.send({ type: "mute", session_id: this.data.session_id, oid: occupant.oid, muted });
+  }
+
+  /** The relay's answer to a mute: the button turns round, and it is said. */
+  mutedChanged(frame) {
+    if (frame.muted) this.muted.add(frame.oid);
+    else this.muted.delete(frame.oid);
+    const occupant = this.state.occupants.get(frame.oid);
+    if (occupant) this.say(`${this.state.nameOf(occupant)}：${frame.muted ? this.t.muted : this.t.unmuted}`);
+    this.refresh();
   }
 }
