@@ -58,6 +58,12 @@ def begin_practice(session_id, now: dt.datetime | None = None) -> RoomPractice:
     return practice
 
 
+def practice_exists(practice_id: int, session_id: int) -> bool:
+    """A practice token names a practice visit that was begun (the relay's handshake asks)."""
+    practice = db_session.get(RoomPractice, practice_id)
+    return practice is not None and practice.session_id == session_id
+
+
 def occupants(session_id: int, now: dt.datetime | None = None) -> int:
     """How many residents are in the session's room now: open check-ins connected to a relay."""
     connected = connected_ids(session_id, now)
