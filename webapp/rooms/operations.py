@@ -71,11 +71,3 @@ def occupants(session_id: int, now: dt.datetime | None = None) -> int:
         return 0
     return db_session.scalar(select(func.count(CheckIn.id)).where(
         CheckIn.id.in_(connected), CheckIn.status.in_(("visiting", "waiting", "in_consultation")))) or 0
-
-
-def practice_count(session_ids) -> dict[int, int]:
-    """session_id -> practice visits, for the figures."""
-    rows = db_session.execute(select(RoomPractice.session_id, func.count(RoomPractice.id))
-                              .where(RoomPractice.session_id.in_(list(session_ids)))
-                              .group_by(RoomPractice.session_id)).all()
-    return {session_id: count for session_id, count in rows}
