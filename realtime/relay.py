@@ -23,6 +23,7 @@ DEFAULTS = {
     "RELAY_PRESENCE_HEARTBEAT_S": 2,
     "RELAY_DB_THREADS": None,  # see realtime.workers.db_threads()
     "ROOM_TICK_S": 0.1,  # one `moves` frame per room per tick (realtime/room/rooms.py)
+    "ROOM_HERE_S": 5.0,  # the rooms' roll call between relays (realtime/room/rooms.py HERE_S)
     "ROOM_MOVES_PER_S": 30,  # moves a second one connection may keep up (coalesced per tick); far beyond: flood
     "RATELIMIT_ENABLED": True,
 }

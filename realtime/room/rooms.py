@@ -3,7 +3,8 @@
 A room's changes travel as `{"kind": "room", "op": ...}` envelopes on its channel (`r<session_id>`),
 so every relay with someone in it keeps the same RoomState and tells its own clients:
   enter {occupant}   someone came in (relays with someone in the room send `entered`)
-  here {occupants}   a relay's own occupants, answering `sync` from a relay new to the room
+  here {occupants}   a relay's own occupants, answering `sync` from a relay new to the room and every
+                     HERE_S (a roll call: those of a relay silent for 3 x HERE_S have `left`)
   leave {oid}        someone left (`left`)
   moves {items}      positions moved on one relay during one tick (gathered into one `moves` frame)
   emote {oid, emote} a stamp (`emote`)
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from realtime.hub import Client, dump
 from realtime.room.state import Occupant, RoomState, make_oid
@@ -25,6 +27,8 @@ log = logging.getLogger("realtime")
 
 #: How often the positions moved since the last tick go out, as one `moves` frame per room (about 10 Hz).
 TICK_S = 0.1
+#: How often each relay says who of a room is with it (`here`); silent for three times this: gone.
+HERE_S = 5.0
 
 
 def room_key(session_id: int) -> str:
@@ -170,14 +174,14 @@ class Rooms:
 
     def _enter(self, room: RoomState, envelope: dict) -> None:
         occupant = Occupant.from_envelope(envelope["occupant"])
-        new = occupant.oid not in room.occupants
-        room.occupants[occupant.oid] = occupant
-        if new:  # not for a second tab of someone already here
+        if room.add(occupant):  # not for a second tab of someone already here
             self._send(room.key, {"type": "entered", "occupant": occupant.public()}, skip=occupant.oid)
 
     def _here(self, room: RoomState, envelope: dict) -> None:
         for data in envelope["occupants"]:
-            if data["oid"] not in room.occupants:
+            if data["oid"] in room.occupants:
+                room.heard[data["oid"]] = time.monotonic()
+            else:
                 self._enter(room, {"occupant": data})
 
     def _sync(self, room: RoomState, envelope: dict) -> None:
@@ -234,12 +238,26 @@ class Rooms:
                 items, room.pending = room.pending, {}
                 self._send(key, {"type": "moves", "items": [{"oid": o, "x": x, "y": y} for o, (x, y) in items.items()]})
 
-    async def run(self, tick_s: float = TICK_S) -> None:
-        """Tick until cancelled; a failed tick is logged and the next one goes on."""
+    async def roll_call(self, here_s: float = HERE_S) -> None:
+        """Say who is here in each shared room; let go those whose relay has been silent (it died)."""
+        for key, room in list(self.rooms.items()):
+            if key.startswith("p"):
+                continue
+            mine = {c.oid for c in self.local(key)}
+            await self.publish(key, "here", occupants=[o.envelope() for o in room.occupants.values() if o.oid in mine])
+            for oid in room.silent(mine, 3 * here_s):
+                self._leave(room, {"oid": oid})
+
+    async def run(self, tick_s: float = TICK_S, here_s: float = HERE_S) -> None:
+        """Tick until cancelled (a roll call every `here_s`); a failed tick is logged and the next one goes on."""
+        last_call = time.monotonic()
         while True:
             await asyncio.sleep(tick_s)
             try:
                 await self.tick()
+                if time.monotonic() - last_call >= here_s:
+                    last_call = time.monotonic()
+                    await self.roll_call(here_s)
             except Exception:  # noqa: BLE001  (one bad tick must not stop the room)
                 log.exception("room tick failed")
 

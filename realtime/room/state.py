@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import time
 
 from webapp.rooms.map import RoomMap, Zone
 
@@ -66,6 +67,20 @@ class RoomState:
         self.outgoing: dict[str, tuple[int, int]] = {}
         #: Positions heard since the last tick, to send to this relay's clients in one `moves` frame.
         self.pending: dict[str, tuple[int, int]] = {}
+        #: When each occupant's relay last spoke of them (time.monotonic): a relay that died goes silent.
+        self.heard: dict[str, float] = {}
+
+    def add(self, occupant: Occupant) -> bool:
+        """Someone is here (again); True when they are new to this room."""
+        new = occupant.oid not in self.occupants
+        self.occupants[occupant.oid] = occupant
+        self.heard[occupant.oid] = time.monotonic()
+        return new
+
+    def silent(self, mine: set[str], for_s: float) -> list[str]:
+        """Occupants of other relays not spoken of for `for_s` seconds (their relay has gone)."""
+        cutoff = time.monotonic() - for_s
+        return [oid for oid in self.occupants if oid not in mine and self.heard.get(oid, 0) < cutoff]
 
     def listing(self) -> list[dict]:
         return [o.public() for o in self.occupants.values()]
@@ -111,6 +126,7 @@ class RoomState:
         if occupant is not None:
             occupant.x, occupant.y = x, y
             self.pending[oid] = (x, y)
+            self.heard[oid] = time.monotonic()
 
     def remove_from_booths(self, oid: str) -> None:
         for zone_id in [z for z, oids in self.booths.items() if oid in oids]:
@@ -123,6 +139,7 @@ class RoomState:
         self.outgoing.pop(oid, None)
         self.pending.pop(oid, None)
         self.remove_from_booths(oid)
+        self.heard.pop(oid, None)
         return self.occupants.pop(oid, None)
 
 

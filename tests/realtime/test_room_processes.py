@@ -63,3 +63,19 @@ def test_one_room_spans_two_relays(room_world, relay_processes, peers, redis_url
 
     neko.close()
     assert kuma.next("left") == {"type": "left", "oid": neko_oid}
+
+
+def test_the_occupants_of_a_relay_that_died_leave_the_room(room_world, relay_processes, peers, redis_url):
+    prefix = f"test:{os.getpid()}:{time.monotonic_ns()}:"
+    one = relay_processes(redis_url=redis_url, prefix=prefix, extra_env={"ROOM_HERE_S": "1"})
+    two = relay_processes(redis_url=redis_url, prefix=prefix, extra_env={"ROOM_HERE_S": "1"})
+    _, kuma_token = visit(room_world, "bear", "くま")
+    _, neko_token = visit(room_world, "cat", "ねこ")
+    kuma = peers(one.url(kuma_token))
+    kuma.next("welcome"), kuma.next("room")
+    neko = peers(two.url(neko_token))
+    neko.next("welcome")
+    neko_oid = neko.next("room")["you"]
+    kuma.next("entered")
+    two.kill()  # no goodbye: its occupants must still leave the others' room
+    assert kuma.next("left", timeout=30) == {"type": "left", "oid": neko_oid}
