@@ -66,3 +66,46 @@ def test_practice_is_refused_while_the_session_runs(client, make_user, make_sess
     assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "session_open"
     other = make_session(fmt="in_person")
     assert client.post(f"/api/v1/sessions/{other.id}/room/practice").status_code == 404
+
+
+def test_the_figures_show_the_rooms_funnel_and_practice_apart(client, make_user, make_session, staff_token):
+    from webapp.checkins import operations
+    from webapp.db import db_session
+    from webapp.rooms.operations import ask, begin_practice
+    from webapp.staff.models import User
+
+    make_user("sato")
+    session = open_today(make_session, fmt="metaverse", promoters=("sato",))
+    later = make_session(day=local(utcnow()).date() + dt.timedelta(days=1), fmt="metaverse")
+    sato = db_session.query(User).filter_by(login="sato").one()
+    visitors = [operations.check_in(session.id, "cat", intent="visit") for _ in range(3)]
+    ask(visitors[0].id)
+    ask(visitors[1].id)
+    operations.take(visitors[0].id, sato)
+    operations.close(visitors[0].id, sato, "consultation", ["elderly"], "listened", None)
+    begin_practice(later.id)
+    year = session.date.year if session.date.month >= 4 else session.date.year - 1
+    token = staff_token("admin")
+    answer = client.get(f"/api/v1/stats?fiscal_year={year}", headers={"Authorization": f"Bearer {token}"})
+    room = answer.get_json()["room"]
+    mine = next(s for s in room["sessions"] if s["session_id"] == session.id)
+    assert (mine["entered"], mine["asked"], mine["consultations"], mine["practice"]) == (3, 2, 1, 0)
+    if later.date.month != 4 or later.date.day != 1:  # the next day is in the same fiscal year
+        assert room["practice"] == 1
+    assert room["entered"] == 3
+    counts = client.get(f"/api/v1/sessions/{later.id}/counts").get_json()
+    assert counts["visits"] == 0
+
+
+def test_the_staff_figures_page_shows_the_rooms_funnel(client, auth, make_user, make_session):
+    from webapp.checkins import operations
+
+    make_user("sato")
+    session = open_today(make_session, fmt="metaverse", promoters=("sato",))
+    operations.check_in(session.id, "cat", intent="visit")
+    auth.login("sato")
+    year = session.date.year if session.date.month >= 4 else session.date.year - 1
+    page = client.get(f"/staff/stats?fiscal_year={year}").get_data(as_text=True)
+    assert "メタバース会場の利用" in page and "入室" in page
+    english = client.get(f"/staff/stats?fiscal_year={year}&lang=en").get_data(as_text=True)
+    assert "The metaverse room" in english and "Asked to talk" in english

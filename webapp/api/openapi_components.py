@@ -144,6 +144,13 @@ RESPONSE_SCHEMAS = {
                        "description": "Consultations per topic (相談内容)."},
             "results": {"type": "object", "additionalProperties": True,
                         "description": "Consultations per result (相談結果)."},
+            "room": {"type": "object", "description": "The metaverse room's funnel (exact, for staff): "
+                                                      "entered → asked → consultations, and practice (見学) visits, "
+                                                      "for the year and per metaverse session.",
+                     "properties": {**{k: {"type": "integer"} for k in ("entered", "asked", "consultations",
+                                                                          "practice")},
+                                    "sessions": {"type": "array",
+                                                 "items": {"type": "object", "additionalProperties": True}}}},
         },
     },
 }

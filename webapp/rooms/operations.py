@@ -58,6 +58,12 @@ def begin_practice(session_id, now: dt.datetime | None = None) -> RoomPractice:
     return practice
 
 
+def practice_exists(practice_id: int, session_id: int) -> bool:
+    """A practice token names a practice visit that was begun (the relay's handshake asks)."""
+    practice = db_session.get(RoomPractice, practice_id)
+    return practice is not None and practice.session_id == session_id
+
+
 def occupants(session_id: int, now: dt.datetime | None = None) -> int:
     """How many residents are in the session's room now: open check-ins connected to a relay."""
     connected = connected_ids(session_id, now)
@@ -65,11 +71,3 @@ def occupants(session_id: int, now: dt.datetime | None = None) -> int:
         return 0
     return db_session.scalar(select(func.count(CheckIn.id)).where(
         CheckIn.id.in_(connected), CheckIn.status.in_(("visiting", "waiting", "in_consultation")))) or 0
-
-
-def practice_count(session_ids) -> dict[int, int]:
-    """session_id -> practice visits, for the figures."""
-    rows = db_session.execute(select(RoomPractice.session_id, func.count(RoomPractice.id))
-                              .where(RoomPractice.session_id.in_(list(session_ids)))
-                              .group_by(RoomPractice.session_id)).all()
-    return {session_id: count for session_id, count in rows}
