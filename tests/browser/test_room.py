@@ -154,3 +154,93 @@ def test_the_room_is_usable_by_keyboard_alone(browsing, server):
     tab_to(page, ".room-place[data-zone=board] button")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.getElementById('room-live').textContent.includes('お知らせ板')")
+
+
+def place_people(page, zone: str) -> str:
+    return page.locator(f".room-place[data-zone={zone}] .room-place-people").inner_text()
+
+
+def wait_live(page, *words: str) -> None:
+    page.wait_for_function("(words) => { const t = document.getElementById('room-live').textContent;"
+                           " return words.every((w) => t.includes(w)); }", arg=list(words))
+
+
+def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, server):
+    session = server.open_session()
+    sid = session["id"]
+    # Resident one on a phone (375 px, touch); resident two at a desk with the keyboard only.
+    phone = browsing.page(PHONE)
+    enter_room(phone, sid, avatar_index=3, nickname="はなこ")
+    keys = browsing.page(DESKTOP)
+    keys.goto(f"/rooms/{sid}")
+    tab_to(keys, "input[name=avatar]")
+    for _ in range(4):  # cat, dog, rabbit, bear, bird: arrow keys choose as they move (a radio group)
+        keys.keyboard.press("ArrowRight")
+    assert keys.locator("input[value=bird]").is_checked()
+    tab_to(keys, "#nickname")
+    keys.keyboard.type("たろう")
+    tab_to(keys, "form.room-entry button[type=submit]")
+    keys.keyboard.press("Enter")
+    keys.locator(".room-person.is-you").wait_for()
+    phone.locator(".room-person.is-you").wait_for()
+    # Each sees the other come in.
+    phone.locator(".room-person:not(.is-you)").wait_for()
+    keys.locator(".room-person:not(.is-you)").wait_for()
+
+    # The keyboard resident walks into the lounge; the phone hears it and sees it in the places list.
+    tab_to(keys, "#room-map")
+    for _ in range(8):
+        keys.keyboard.press("ArrowRight")
+    wait_live(phone, "たろうさん", "ラウンジ")
+    assert "たろうさん" in place_people(phone, "lounge")
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+    # A stamp from the phone: a bubble and a sentence on the other screen.
+    phone.get_by_role("button", name="こんにちは").tap()
+    wait_live(keys, "はなこさん", "こんにちは")
+    keys.locator(".room-bubble", has_text="こんにちは").wait_for()
+
+    # The promoter comes in from the console and greets the room.
+    promoter = browsing.staff_page("sato")
+    promoter.goto(f"/staff/sessions/{sid}/console")
+    console = promoter
+    room = promoter.context.new_page()
+    room.goto(f"/rooms/{sid}")
+    room.locator(".room-person.is-you").wait_for()
+    phone.locator(".room-person.is-staff .room-person-badge", has_text="主任推進員").wait_for()
+    room.get_by_label("ルームのみんなにあいさつする").fill("こんにちは、さとうです")
+    room.get_by_role("button", name="あいさつする").click()
+    phone.locator("#announcements", has_text="こんにちは、さとうです").wait_for()
+    keys.locator(".room-bubble", has_text="こんにちは、さとうです").wait_for()
+    shot(phone, "room-phone-greeted")
+    shot(keys, "room-keyboard-greeted")
+
+    # The phone resident asks; the promoter takes them on the console; both land in the booth.
+    phone.get_by_role("button", name="相談する").tap()
+    phone.locator("#queue-panel").wait_for(state="visible")
+    row = console.locator("#queue-body tr", has_text="はなこ")
+    row.wait_for()
+    row.get_by_role("button", name="対応する").click()
+    phone.locator("#handoff").wait_for(state="visible")
+    assert "主任推進員 さとう" in phone.locator("#handoff").inner_text()
+    phone.wait_for_function("() => document.querySelector('.room-place.is-here')?.dataset.zone.startsWith('booth')")
+    booth = phone.locator(".room-place.is-here").get_attribute("data-zone")
+    phone.wait_for_function(f"() => document.querySelector('.room-place[data-zone={booth}] .room-place-people')"
+                            ".textContent.includes('2')")
+
+    # The other resident cannot walk into that booth.
+    keys.locator(f".room-place[data-zone={booth}] button").click()
+    wait_live(keys, "使用中")
+    assert "たろう" not in place_people(phone, booth)
+
+    # The private chat works in the booth: only the promoter reads it, and answers.
+    phone.get_by_label("推進員へのメッセージ").fill("少し話を聞いてほしいです")
+    phone.get_by_role("button", name="送る", exact=True).tap()
+    panel = console.locator("#panels .chat-panel", has_text="はなこ")
+    panel.locator(".bubble-resident", has_text="少し話を聞いてほしいです").wait_for()
+    panel.get_by_label("この人へのメッセージ").fill("さとうです。ゆっくりで大丈夫ですよ。")
+    panel.get_by_role("button", name="送る", exact=True).click()
+    phone.locator("#conversation .bubble-staff", has_text="ゆっくりで大丈夫").wait_for()
+    assert keys.locator("#conversation", has_text="少し話を聞いて").count() == 0
+    shot(phone, "room-phone-booth")
+    shot(room, "room-promoter")

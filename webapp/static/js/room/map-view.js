@@ -74,15 +74,15 @@ export class MapView {
     const mine = occupant.oid === this.state.you;
     const group = svg("g", { class: `room-person${occupant.staff ? " is-staff" : ""}${mine ? " is-you" : ""}`,
                              "data-oid": occupant.oid });
-    group.append(svg("circle", { r: 30, class: "room-person-ring" }));
+    group.append(svg("circle", { r: 22, class: "room-person-ring" }));
     if (this.data.avatars[occupant.avatar]) {
-      group.append(svg("image", { href: `${this.data.avatar_url}${occupant.avatar}.svg`, x: -24, y: -24,
-                                  width: 48, height: 48 }));
+      group.append(svg("image", { href: `${this.data.avatar_url}${occupant.avatar}.svg`, x: -18, y: -18,
+                                  width: 36, height: 36 }));
     } else {
-      group.append(svg("text", { class: "room-person-initial", y: 10 }, "◎"));
+      group.append(svg("text", { class: "room-person-initial", y: 9 }, "◎"));
     }
-    group.append(svg("text", { y: 50, class: "room-person-name" }, this.state.nameOf(occupant, false)));
-    if (occupant.staff) group.append(svg("text", { y: -38, class: "room-person-badge" }, this.data.strings.staff_badge));
+    group.append(svg("text", { y: 40, class: "room-person-name" }, this.state.nameOf(occupant, false)));
+    if (occupant.staff) group.append(svg("text", { y: 58, class: "room-person-badge" }, this.data.strings.staff_badge));
     return group;
   }
 
@@ -97,10 +97,14 @@ export class MapView {
     const figure = this.figures.get(oid);
     if (!figure) return;
     for (const old of figure.querySelectorAll(".room-bubble")) old.remove();
-    const width = Math.min(360, 24 + text.length * 18);
+    const width = Math.min(360, 24 + text.length * 22);
+    // Kept inside the map: shifted from an edge, and below the person when there is no room above.
+    const { x, y } = this.state.occupants.get(oid);
+    const left = Math.min(Math.max(-width / 2, 4 - x), this.state.map.width - x - width - 4);
+    const top = y < 100 ? 64 : -72;
     const bubble = svg("g", { class: "room-bubble" });
-    bubble.append(svg("rect", { x: -width / 2, y: -100, width, height: 40, rx: 10 }),
-      svg("text", { y: -73 }, text));
+    bubble.append(svg("rect", { x: left, y: top, width, height: 40, rx: 10 }),
+      svg("text", { x: left + width / 2, y: top + 28 }, text));
     figure.append(bubble);
     window.setTimeout(() => bubble.remove(), BUBBLE_MS);
   }
