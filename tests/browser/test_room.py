@@ -165,9 +165,18 @@ def wait_live(page, *words: str) -> None:
                            " return words.every((w) => t.includes(w)); }", arg=list(words))
 
 
+def room_funnel(page) -> list[int]:
+    """The staff figures' metaverse totals of this fiscal year: entered, asked, consultations, practice."""
+    page.goto("/staff/stats")
+    cells = page.locator("section:has(#h-room) tfoot td")
+    return [int(cells.nth(i).inner_text()) for i in range(4)] if cells.count() else [0, 0, 0, 0]
+
+
 def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, server):
     session = server.open_session()
     sid = session["id"]
+    promoter = browsing.staff_page("sato")
+    before = room_funnel(promoter)
     # Resident one on a phone (375 px, touch); resident two at a desk with the keyboard only.
     phone = browsing.page(PHONE)
     enter_room(phone, sid, avatar_index=3, nickname="はなこ")
@@ -200,12 +209,11 @@ def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, s
     wait_live(keys, "はなこさん", "こんにちは")
     keys.locator(".room-bubble", has_text="こんにちは").wait_for()
 
-    # The promoter comes in from the console and greets the room.
-    promoter = browsing.staff_page("sato")
+    # The promoter comes in from the console ("ルームへ") and greets the room.
     promoter.goto(f"/staff/sessions/{sid}/console")
     console = promoter
     room = promoter.context.new_page()
-    room.goto(f"/rooms/{sid}")
+    room.goto(console.locator("#room-link").get_attribute("href"))
     room.locator(".room-person.is-you").wait_for()
     phone.locator(".room-person.is-staff .room-person-badge", has_text="主任推進員").wait_for()
     room.get_by_label("ルームのみんなにあいさつする").fill("こんにちは、さとうです")
@@ -244,3 +252,17 @@ def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, s
     assert keys.locator("#conversation", has_text="少し話を聞いて").count() == 0
     shot(phone, "room-phone-booth")
     shot(room, "room-promoter")
+    audit = AxeAudit("ja")
+    audit.check(phone, "in the booth, the chat open")
+    audit.check(keys, "kept out of the booth")
+    audit.check(room, "promoter in the booth")
+    audit.assert_clean()
+
+    # Recorded as a consultation: the figures' funnel moves on (two entered, one asked, one consultation).
+    panel.get_by_label("相談", exact=True).check()
+    panel.locator("input[name^=topics-]").first.check()
+    panel.locator("input[name^=result-]").nth(1).check()
+    panel.get_by_role("button", name="記録して終える", exact=True).click()
+    panel.wait_for(state="detached")
+    entered, asked, consultations, _practice = room_funnel(room)
+    assert (entered - before[0], asked - before[1], consultations - before[2]) == (2, 1, 1)
