@@ -53,9 +53,12 @@ def live_text(page) -> str:
 def test_practice_outside_hours_is_a_room_of_ones_own_with_a_tour(browsing, server):
     session = practice_session(server)
     page = browsing.page(PHONE)
+    frames = Frames(page)
     page.goto(f"/rooms/{session['id']}")
     page.locator(".room-svg").wait_for()
     assert "見学" in page.locator("h1").inner_text()
+    # A practice room of one from the relay (counted apart, never as a visit).
+    assert len(frames.wait_for("room")["occupants"]) == 1
     assert page.locator("#tour-text").inner_text().startswith("矢印キー")
     # Nobody else: one person on the map, yourself, at the entrance.
     page.locator(".room-person.is-you").wait_for()
@@ -220,6 +223,15 @@ def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, s
     room.get_by_role("button", name="あいさつする").click()
     phone.locator("#announcements", has_text="こんにちは、さとうです").wait_for()
     keys.locator(".room-bubble", has_text="こんにちは、さとうです").wait_for()
+    # The promoter walks up to the keyboard resident, then stops their stamps.
+    taro = room.locator(".room-person-row", has_text="たろう")
+    taro.get_by_role("button", name="そばへ行く").click()
+    wait_live(phone, "さとう", "ラウンジ")
+    taro.get_by_role("button", name="スタンプを止める").click()
+    keys.locator("#stamps-status", has_text="スタンプは使えません").wait_for()
+    assert keys.get_by_role("button", name="ありがとう").is_disabled()
+    room.locator(".room-person-row", has_text="たろう").get_by_role("button", name="スタンプを戻す").click()
+    keys.wait_for_function("() => !document.querySelector('.room-stamp').disabled")
     shot(phone, "room-phone-greeted")
     shot(keys, "room-keyboard-greeted")
 

@@ -60,9 +60,13 @@ export class StaffTools {
     return button;
   }
 
+  /** Stand beside someone, in the same place as them (left, right, above or below; else on their spot). */
   walkUp(oid) {
     const other = this.state.occupants.get(oid);
-    if (other) this.walker.walkTo({ x: Math.max(0, other.x - NEAR), y: other.y });
+    if (!other) return;
+    const sides = [[-NEAR, 0], [NEAR, 0], [0, -NEAR], [0, NEAR]].map(([dx, dy]) => ({ x: other.x + dx, y: other.y + dy }));
+    const same = (point) => this.state.zoneAt(point.x, point.y) === other.zone;
+    this.walker.walkTo(sides.find(same) || { x: other.x, y: other.y });
   }
 
   mute(occupant, muted) {
