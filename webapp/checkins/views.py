@@ -84,7 +84,7 @@ def start(session_id: int):
         except DomainError as err:
             if err.code == "session_not_open":
                 return _closed_page(session, 409)
-            form_error, status = _place_error(form, err), err.status if err.status == 429 else 400
+            form_error, status = place_error(form, err), err.status if err.status == 429 else 400
         else:
             cookie[COOKIE_KEY] = {"id": checkin.id,
                                   "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin)}
@@ -93,7 +93,7 @@ def start(session_id: int):
                            avatars=presenter.avatar_list(), closed_reason=None), status
 
 
-def _place_error(form: CheckInForm, err: DomainError) -> str | None:
+def place_error(form: CheckInForm, err: DomainError) -> str | None:
     """Put an operations error next to the field it is about; a form-wide message otherwise."""
     if err.code == "invalid_reservation":
         form.reservation_code.errors = [_("この相談会の予約番号が見つかりません。確かめてもう一度入れるか、空欄のまま受付してください。")]  # noqa: E501

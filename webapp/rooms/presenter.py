@@ -10,15 +10,6 @@ from webapp.i18n import select_locale
 from webapp.sessions.models import Session
 
 
-def entry_error(code: str) -> str:
-    """A refused entry, said as the check-in page says it."""
-    if code == "too_many_checkins":
-        return _("この端末からは、この相談会にもう何度も受付されています。お困りのときは、会場の職員にお声がけください。")  # noqa: E501
-    if code == "session_busy":
-        return _("いまこの相談会の受付が集中しています。しばらく待ってからもう一度お試しください。")
-    return _("受付できませんでした。少し待ってからもう一度お試しください。")
-
-
 def zone_names() -> dict[str, str]:
     """A zone's name by its kind (booths are numbered by the page: 相談ブース 1, 2…)."""
     return {"entrance": _("入口"), "lounge": _("ラウンジ"), "board": _("掲示板"), "booth": _("相談ブース {n}")}

@@ -13,7 +13,7 @@ from realtime.tokens import issue_resident_token, issue_staff_token
 from webapp.checkins import avatars, cap, operations
 from webapp.checkins import presenter as checkin_presenter
 from webapp.checkins.forms import CheckInForm
-from webapp.checkins.views import COOKIE_KEY, held_checkin, lang_url
+from webapp.checkins.views import COOKIE_KEY, held_checkin, lang_url, place_error
 from webapp.exceptions import DomainError
 from webapp.http_cache import no_store
 from webapp.rooms import presenter
@@ -68,8 +68,7 @@ def enter(session_id: int):
     except DomainError as err:
         if err.code == "session_not_open":
             return redirect(lang_url(".room", session_id=session.id))
-        current_app.logger.warning("room entry refused: %s", err.code)
-        return _entry(session, form, error=presenter.entry_error(err.code), status=err.status)
+        return _entry(session, form, error=place_error(form, err), status=err.status if err.status == 429 else 400)
     cookie[COOKIE_KEY] = {"id": checkin.id, "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin)}
     return redirect(lang_url(".room", session_id=session.id))
 
