@@ -142,6 +142,12 @@ class Rooms:
             zone = (room.free_booth(slot) if room else None) or self.map.booths[slot % len(self.map.booths)]
         return zone.id, [resident, self.staff_oid(session_id, user_id)]
 
+    def checkin_of(self, session_id: int | None, oid: str | None) -> int | None:
+        """The check-in behind a resident's oid in a room with someone on this relay (staff who see them)."""
+        room = self.rooms.get(room_key(session_id)) if session_id and oid else None
+        occupant = room.occupants.get(oid) if room else None
+        return occupant.checkin_id if occupant else None
+
     async def taken(self, session_id: int, checkin_id: int, user_id: int, slot: int) -> None:
         """After a take in a metaverse session: the resident and the promoter sit in the promoter's booth."""
         zone, oids = self.booth_for(session_id, checkin_id, user_id, slot)
