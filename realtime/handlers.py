@@ -209,7 +209,10 @@ async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: take an abusive check-in out; its token stops working and its connections close (1008)."""
-    checkin_id = _read(frame, "staff").checkin_id
+    sent = _read(frame, "staff")
+    checkin_id = sent.checkin_id or relay.rooms.checkin_of(sent.session_id, sent.oid)
+    if checkin_id is None:
+        raise FrameError("missing_field", "Name the check-in (checkin_id), or the room's session_id and oid.")
 
     def unit():
         return operations.remove(checkin_id, _staff(client)).session_id

@@ -84,12 +84,14 @@ class Rooms:
         if client.room is not None:
             await self.part(client)
         fresh = key not in self.rooms
-        room = self.rooms.setdefault(key, RoomState(key, self.map))
-        client.room, client.oid = key, occupant.oid
+        room = self.rooms.get(key) or RoomState(key, self.map)
         if key.startswith("p"):
             self.practice.setdefault(key, set()).add(client)
         else:
             await self.relay.hub.join(client, key)
+        # In the room from now (not while subscribing): nothing about it reaches the client before `room`.
+        client.room, client.oid = key, occupant.oid
+        room = self.rooms.setdefault(key, room)  # the last one to leave meanwhile may have dropped it
         known = room.occupants.get(occupant.oid)
         if known is not None:  # another tab of the same person: where they already are
             occupant.x, occupant.y = known.x, known.y
@@ -142,6 +144,12 @@ class Rooms:
             zone = (room.free_booth(slot) if room else None) or self.map.booths[slot % len(self.map.booths)]
         return zone.id, [resident, self.staff_oid(session_id, user_id)]
 
+    def checkin_of(self, session_id: int | None, oid: str | None) -> int | None:
+        """The check-in behind a resident's oid in a room with someone on this relay (staff who see them)."""
+        room = self.rooms.get(room_key(session_id)) if session_id and oid else None
+        occupant = room.occupants.get(oid) if room else None
+        return occupant.checkin_id if occupant else None
+
     async def taken(self, session_id: int, checkin_id: int, user_id: int, slot: int) -> None:
         """After a take in a metaverse session: the resident and the promoter sit in the promoter's booth."""
         zone, oids = self.booth_for(session_id, checkin_id, user_id, slot)
@@ -178,6 +186,9 @@ class Rooms:
             self._send(room.key, {"type": "entered", "occupant": occupant.public()}, skip=occupant.oid)
 
     def _here(self, room: RoomState, envelope: dict) -> None:
+        for zone_id, oids in (envelope.get("booths") or {}).items():  # booths in use, for a relay new to the room
+            if room.map.zone(zone_id) is not None and zone_id not in room.booths:
+                room.booths[zone_id] = {oid for oid in oids if isinstance(oid, str)}
         for data in envelope["occupants"]:
             if data["oid"] in room.occupants:
                 room.heard[data["oid"]] = time.monotonic()
@@ -188,7 +199,7 @@ class Rooms:
         mine = {c.oid for c in self.local(room.key)}
         if mine:
             here = [o.envelope() for o in room.occupants.values() if o.oid in mine]
-            asyncio.get_running_loop().create_task(self.publish(room.key, "here", occupants=here))
+            self.relay.hub.spawn(self.publish(room.key, "here", occupants=here, booths=_booths(room)))
 
     def _leave(self, room: RoomState, envelope: dict) -> None:
         if room.remove(envelope["oid"]) is not None:
@@ -244,7 +255,8 @@ class Rooms:
             if key.startswith("p"):
                 continue
             mine = {c.oid for c in self.local(key)}
-            await self.publish(key, "here", occupants=[o.envelope() for o in room.occupants.values() if o.oid in mine])
+            await self.publish(key, "here", occupants=[o.envelope() for o in room.occupants.values() if o.oid in mine],
+                               booths=_booths(room))
             for oid in room.silent(mine, 3 * here_s):
                 self._leave(room, {"oid": oid})
 
@@ -260,6 +272,10 @@ class Rooms:
                     await self.roll_call(here_s)
             except Exception:  # noqa: BLE001  (one bad tick must not stop the room)
                 log.exception("room tick failed")
+
+
+def _booths(room: RoomState) -> dict[str, list[str]]:
+    return {zone_id: sorted(oids) for zone_id, oids in room.booths.items()}
 
 
 _OPS = {"enter": Rooms._enter, "here": Rooms._here, "sync": Rooms._sync, "leave": Rooms._leave,

@@ -256,3 +256,21 @@ def test_practice_is_a_room_of_one_without_staff_and_not_a_visit(app, make_sessi
         assert operations.counts(session_id)["visits"] == 0
     finally:
         db_session.remove()
+
+
+def test_staff_remove_a_resident_they_see_in_the_room(room_world, relay, peers):
+    checkin_id, kuma_token = visit(room_world)
+    _, neko_token = visit(room_world)
+    sato = peers(relay.url(room_world.staff_token("sato")))
+    sato.next("welcome")
+    sato.send(type="enter", session_id=room_world.session_id)
+    sato.next("room")
+    kuma, _, kuma_room = enter(peers, relay, kuma_token)
+    neko, _, _ = enter(peers, relay, neko_token)
+    sato.send(type="remove", session_id=room_world.session_id, oid="unknown-oid")
+    assert sato.next("error")["code"] == "missing_field"
+    sato.send(type="remove", session_id=room_world.session_id, oid=kuma_room["you"])
+    sato.next("removed")
+    assert kuma.next("closed")["reason"] == "removed"
+    assert neko.next("left")["oid"] == kuma_room["you"]
+    assert room_world.checkin(checkin_id).status == "removed"

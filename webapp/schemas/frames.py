@@ -88,8 +88,12 @@ class StaffTyping(Frame):
 
 
 class Remove(Frame):
+    """By check-in (the console), or in a metaverse room by the occupant's `oid` with its `session_id`."""
+
     type: Literal["remove"]
-    checkin_id: Id
+    checkin_id: Id | None = None
+    session_id: Id | None = None
+    oid: Annotated[str, Field(min_length=1, max_length=32)] | None = None
 
 
 class History(Frame):
