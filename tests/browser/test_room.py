@@ -276,5 +276,14 @@ def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, s
     panel.locator("input[name^=result-]").nth(1).check()
     panel.get_by_role("button", name="記録して終える", exact=True).click()
     panel.wait_for(state="detached")
-    entered, asked, consultations, _practice = room_funnel(room)
+    entered, asked, consultations, _practice = room_funnel(console)
     assert (entered - before[0], asked - before[1], consultations - before[2]) == (2, 1, 1)
+
+    # The promoter removes the other resident from the room (confirmed): their page ends (and, as on the
+    # console, a removed check-in is not counted as a visit).
+    taro = room.locator(".room-person-row", has_text="たろう")
+    taro.get_by_role("button", name="退出させる").click()
+    taro.locator(".room-remove-confirm").get_by_role("button", name="退出させる").click()
+    keys.wait_for_url(re.compile(r"/checkins/done"))
+    room.locator(".room-person-row", has_text="たろう").wait_for(state="detached")
+    assert room_funnel(console)[0] - before[0] == 1

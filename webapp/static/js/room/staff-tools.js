@@ -1,6 +1,6 @@
 // What staff do in the room: greet everyone (an announcement, shown as a speech bubble), walk up to
-// anyone, and stop a resident's stamps (`mute`, by the room's oid). Removing someone stays on the
-// console, which knows the check-in (room frames never carry one).
+// anyone, stop a resident's stamps (`mute`) or remove them after a second press (`remove`), both by
+// the room's oid (room frames never carry a check-in id).
 import { dataNode, node } from "../dom.js";
 
 const NEAR = 50;
@@ -45,7 +45,8 @@ export class StaffTools {
       item.append(name, this.button(this.t.go_near, occupant, () => this.walkUp(occupant.oid)));
       if (!occupant.staff) {
         const muted = this.muted.has(occupant.oid);
-        item.append(this.button(muted ? this.t.unmute : this.t.mute, occupant, () => this.mute(occupant, !muted)));
+        item.append(this.button(muted ? this.t.unmute : this.t.mute, occupant, () => this.mute(occupant, !muted)),
+          this.removeControls(occupant));
       }
       items.push(item);
     }
@@ -67,6 +68,30 @@ export class StaffTools {
     const sides = [[-NEAR, 0], [NEAR, 0], [0, -NEAR], [0, NEAR]].map(([dx, dy]) => ({ x: other.x + dx, y: other.y + dy }));
     const same = (point) => this.state.zoneAt(point.x, point.y) === other.zone;
     this.walker.walkTo(sides.find(same) || { x: other.x, y: other.y });
+  }
+
+  /** 「退出させる」, then 「本当に退出させますか？」 with 「退出させる」 and 「やめる」 (as on the console). */
+  removeControls(occupant) {
+    const box = node("span", "room-remove");
+    const start = this.button(this.t.remove, occupant, () => {
+      start.hidden = true;
+      check.hidden = false;
+      yes.focus();
+    });
+    const check = node("span", "room-remove-confirm", this.t.remove_really);
+    const yes = this.button(this.t.remove, occupant, () => {
+      this.send({ type: "remove", session_id: this.data.session_id, oid: occupant.oid });
+    });
+    yes.className = "button-danger button-small";
+    const no = this.button(this.t.cancel, occupant, () => {
+      check.hidden = true;
+      start.hidden = false;
+      start.focus();
+    });
+    check.append(" ", yes, " ", no);
+    check.hidden = true;
+    box.append(start, check);
+    return box;
   }
 
   mute(occupant, muted) {
