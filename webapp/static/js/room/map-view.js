@@ -97,14 +97,14 @@ export class MapView {
     const figure = this.figures.get(oid);
     if (!figure) return;
     for (const old of figure.querySelectorAll(".room-bubble")) old.remove();
-    const width = Math.min(360, 24 + text.length * 22);
+    const width = Math.min(420, 24 + text.length * 30);
     // Kept inside the map: shifted from an edge, and below the person when there is no room above.
     const { x, y } = this.state.occupants.get(oid);
     const left = Math.min(Math.max(-width / 2, 4 - x), this.state.map.width - x - width - 4);
-    const top = y < 100 ? 64 : -72;
+    const top = y < 100 ? 64 : -76;
     const bubble = svg("g", { class: "room-bubble" });
-    bubble.append(svg("rect", { x: left, y: top, width, height: 40, rx: 10 }),
-      svg("text", { x: left + width / 2, y: top + 28 }, text));
+    bubble.append(svg("rect", { x: left, y: top, width, height: 44, rx: 10 }),
+      svg("text", { x: left + width / 2, y: top + 32 }, text));
     figure.append(bubble);
     window.setTimeout(() => bubble.remove(), BUBBLE_MS);
   }

@@ -30,6 +30,7 @@ export class RoomState {
     if (occupant.oid === this.you && forSentence) return this.t.you;
     if (occupant.staff) return occupant.display_name || occupant.nickname || this.t.staff;
     const base = occupant.nickname || this.data.avatars[occupant.avatar] || "";
+    if (!base) return occupant.oid === this.you ? this.t.you : "";
     return this.data.lang === "en" ? base : fill(this.t.resident_name, { name: base });
   }
 
