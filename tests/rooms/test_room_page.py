@@ -50,6 +50,11 @@ def test_entering_asks_only_an_avatar_and_a_nickname_and_counts_a_visit(client, 
     room = client.get(f"/rooms/{metaverse_now.id}")
     assert room.headers["Cache-Control"].startswith("no-store")
     assert 'id="room-map"' in room.get_data(as_text=True) and "相談する" in room.get_data(as_text=True)
+    # The waiting room and the check-in page send a room visitor back to the room.
+    for path in ("/checkins/wait", f"/sessions/{metaverse_now.id}/checkin"):
+        answer = client.get(path, follow_redirects=True)
+        assert answer.request.path == f"/rooms/{metaverse_now.id}", path
+    assert client.get("/checkins/state").get_json()["status"] == "visiting"
 
 
 def test_a_nickname_too_long_is_refused_next_to_its_field(client, metaverse_now):

@@ -128,6 +128,8 @@ def wait():
         return render_template("checkins/none.html")
     if checkin.status not in operations.OPEN_STATUSES:
         return redirect(lang_url(".done"))
+    if checkin.status == "visiting":  # in a metaverse room, not in line: their page is the room
+        return redirect(lang_url("rooms.room", session_id=checkin.session_id))
     operations.touch([checkin.id])  # the resident is here, even without JavaScript
     state = presenter.resident_state(checkin)
     response = current_app.make_response(render_template(

@@ -108,6 +108,16 @@ function onFrame(frame) {
   else if (room.consult && typeof room.consult[frame.type] === "function") room.consult[frame.type](frame);
 }
 
+async function refreshResident() {
+  const answer = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } });
+  const state = await answer.json();
+  if (!["visiting", "waiting", "in_consultation"].includes(state.status)) {
+    window.location.assign(root.dataset.doneUrl);
+    return { stop: true };
+  }
+  return { token: state.token };
+}
+
 function connect(token, url) {
   client = new RelayClient({
     url: url || root.dataset.wsUrl,
@@ -118,6 +128,8 @@ function connect(token, url) {
       // Staff follow several sessions: they walk into this one's room on every (re)connect.
       if (status === "open" && data.mode === "staff") client.send({ type: "enter", session_id: data.session_id });
     },
+    // A resident's token is signed afresh by the web app, which also knows whether the check-in ended.
+    refresh: data.mode === "resident" ? refreshResident : undefined,
   });
   client.start();
 }
