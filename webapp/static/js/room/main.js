@@ -1,6 +1,6 @@
 // The room page: loads the map, then runs the room live through the relay (a resident, staff, or a
 // practice room of one) or, for practice without the relay, alone in this browser.
-import { clockOf, dataElement, node, readJson } from "../dom.js";
+import { clockOf, dataElement, fillNodes, node, readJson } from "../dom.js";
 import { RelayClient } from "../relay-client.js";
 import { Consult } from "./consult.js";
 import { MapView } from "./map-view.js";
@@ -81,7 +81,7 @@ const roomFrames = {
   left(frame) {
     const gone = room.state.remove(frame.oid);
     room.view.hide(frame.oid);
-    if (gone) room.places.say(node("span", "", t.left.replace("{name}", room.state.nameOf(gone))));
+    if (gone) room.places.say(fillNodes(t.left, { name: room.state.nameOf(gone) }));
     redraw();
   },
   emote: (frame) => showStamp(room, frame.oid, frame.emote),
