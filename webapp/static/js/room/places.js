@@ -14,7 +14,7 @@ export class Places {
       const people = node("span", "room-place-people");
       const button = node("button", "button-secondary room-go", this.t.go_here);
       button.type = "button";
-      button.append(node("span", "visually-hidden", `：${state.zoneName(zone)}`));
+      button.append(node("span", "visually-hidden", fill(this.t.about, { name: state.zoneName(zone) })));
       button.addEventListener("click", () => go(zone));
       item.append(name, people, button);
       list.append(item);
@@ -33,9 +33,9 @@ export class Places {
         continue;
       }
       const names = document.createDocumentFragment();
-      names.append(`${fill(this.t.people_n, { n: here.length })}：`);
+      names.append(fill(this.t.people_n, { n: here.length }));
       here.forEach((occupant, i) => {
-        if (i) names.append("、");
+        if (i) names.append(this.t.list_sep);
         names.append(dataNode(this.state.nameOf(occupant)));
       });
       people.replaceChildren(names);

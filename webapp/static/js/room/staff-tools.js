@@ -1,7 +1,7 @@
 // What staff do in the room: greet everyone (an announcement, shown as a speech bubble), walk up to
 // anyone, stop a resident's stamps (`mute`) or remove them after a second press (`remove`), both by
 // the room's oid (room frames never carry a check-in id).
-import { dataNode, node } from "../dom.js";
+import { dataNode, fill, fillNodes, node } from "../dom.js";
 
 const NEAR = 50;
 
@@ -56,7 +56,7 @@ export class StaffTools {
   button(label, occupant, action) {
     const button = node("button", "button-secondary button-small", label);
     button.type = "button";
-    button.append(node("span", "visually-hidden", `：${this.state.nameOf(occupant)}`));
+    button.append(node("span", "visually-hidden", fill(this.t.about, { name: this.state.nameOf(occupant) })));
     button.addEventListener("click", action);
     return button;
   }
@@ -103,7 +103,8 @@ export class StaffTools {
     if (frame.muted) this.muted.add(frame.oid);
     else this.muted.delete(frame.oid);
     const occupant = this.state.occupants.get(frame.oid);
-    if (occupant) this.say(`${this.state.nameOf(occupant)}：${frame.muted ? this.t.muted : this.t.unmuted}`);
+    const done = frame.muted ? this.t.muted : this.t.unmuted;
+    if (occupant) this.say(fillNodes(this.t.stamp_said, { name: this.state.nameOf(occupant), stamp: done }));
     this.refresh();
   }
 }
