@@ -33,7 +33,7 @@ from realtime.tokens import issue_resident_token
 from webapp.checkins.models import CheckIn
 from webapp.db import utcnow
 from webapp.sessions.models import Session
-from webapp.timeutil import TOKYO, at_tokyo
+from webapp.timeutil import at_tokyo, local
 
 SECRET = "bench-only"
 ROOMS, OCCUPANTS, MOVES_PER_S, SECONDS = 20, 50, 5, 8
@@ -42,7 +42,8 @@ CLIENT = {"open_timeout": 60, "close_timeout": 5, "max_size": 2**24, "ping_inter
 
 
 def _fill(engine) -> list[tuple[int, int]]:
-    today, now = dt.datetime.now(TOKYO).date(), utcnow()
+    now = utcnow()
+    today = local(now).date()
     with engine.begin() as conn:
         sessions = [conn.execute(insert(Session).values(
             date=today, starts_at=at_tokyo(today, dt.time(0, 0)), ends_at=at_tokyo(today, dt.time(23, 59)),

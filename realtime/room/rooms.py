@@ -99,7 +99,7 @@ class Rooms:
             occupant.x, occupant.y = room.spawn_point(occupant.oid)
         others = [o.public() for o in room.occupants.values() if o.oid != occupant.oid]
         client.send_frame({"type": "room", "session_id": session_id, "you": occupant.oid,
-                           "occupants": [*others, occupant.public()]})
+                           "occupants": [*others, occupant.public()], "booths_in_use": sorted(room.booths)})
         await self.publish(key, "enter", occupant=occupant.envelope())
         if fresh and not key.startswith("p"):
             await self.publish(key, "sync")
@@ -223,11 +223,13 @@ class Rooms:
         room.booths[zone.id] = set(oids)
         for seat, oid in enumerate(oids):
             room.place(oid, *room.booth_spot(zone, seat))
+        self._send(room.key, {"type": "booths", "in_use": sorted(room.booths)})
 
     def _free(self, room: RoomState, envelope: dict) -> None:
         zone = room.booth_of(envelope["oid"])
         if zone is not None:
             room.booths.pop(zone.id, None)
+            self._send(room.key, {"type": "booths", "in_use": sorted(room.booths)})
 
     def _mute(self, room: RoomState, envelope: dict) -> None:
         oid, muted = envelope["oid"], bool(envelope["muted"])

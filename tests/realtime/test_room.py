@@ -192,10 +192,19 @@ def test_a_take_seats_resident_and_promoter_in_the_booth_and_keeps_others_out(ro
     seated = neko.next("moves", where=lambda f: {i["oid"] for i in f["items"] if inside(i, booth)} >= pair)
     assert len({(i["x"], i["y"]) for i in seated["items"] if i["oid"] in pair}) == 2  # side by side
 
+    assert neko.next("booths")["in_use"] == ["booth-1"]
     centre = booth["x"] + booth["w"] // 2, booth["y"] + booth["h"] // 2
     neko.send(type="move", x=centre[0], y=centre[1])
     kept_out = position_of(kuma, neko_room["you"])
     assert not inside(kept_out, booth)
+
+    sato.send(type="close", checkin_id=checkin_id, outcome={"kind": "consultation", "topics": ["elderly"],
+                                                             "result": "listened", "referred_to": None})
+    assert neko.next("booths")["in_use"] == []
+    assert neko.next("left")["oid"] == kuma_room["you"]
+    neko.send(type="move", x=centre[0], y=centre[1])
+    assert position_of(sato, neko_room["you"], where=lambda i: inside(i, booth)) == {  # free again: in she goes
+        "oid": neko_room["you"], "x": centre[0], "y": centre[1]}
 
 
 def test_staff_mute_a_residents_stamps(room_world, relay, peers):

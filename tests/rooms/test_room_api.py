@@ -95,6 +95,9 @@ def test_the_figures_show_the_rooms_funnel_and_practice_apart(client, make_user,
     assert room["entered"] == 3
     counts = client.get(f"/api/v1/sessions/{later.id}/counts").get_json()
     assert counts["visits"] == 0
+    csv_text = client.get(f"/api/v1/stats.csv?fiscal_year={year}",
+                          headers={"Authorization": f"Bearer {token}"}).get_data().decode("utf-8-sig")
+    assert "■メタバース会場" in csv_text and f"{session.date.isoformat()},3,2,1,0" in csv_text
 
 
 def test_the_staff_figures_page_shows_the_rooms_funnel(client, auth, make_user, make_session):
