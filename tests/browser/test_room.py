@@ -250,7 +250,8 @@ def test_two_residents_and_a_promoter_meet_greet_and_talk_in_a_booth(browsing, s
     phone.wait_for_function(f"() => document.querySelector('.room-place[data-zone={booth}] .room-place-people')"
                             ".textContent.includes('2')")
 
-    # The other resident cannot walk into that booth.
+    # The other resident sees that booth in use and cannot walk into it.
+    keys.locator(f".room-place[data-zone={booth}] .room-place-name", has_text="使用中").wait_for()
     keys.locator(f".room-place[data-zone={booth}] button").click()
     wait_live(keys, "使用中")
     assert "たろう" not in place_people(phone, booth)

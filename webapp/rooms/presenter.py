@@ -61,6 +61,7 @@ def room_strings() -> dict[str, str]:
         "about": _("：{name}"),
         "stamp_said": _("{name}：{stamp}"),
         "booth_taken": _("このブースは使用中です"),
+        "in_use": _("（使用中）"),
         "asked": _("相談の順番に並びました。"),
         "in_booth": _("相談ブースで、担当の推進員と文字で話せます。ほかの人には見えません。"),
         "left": _("{name}がルームを出ました"),

@@ -61,11 +61,16 @@ function addAnnouncement({ text, at }) {
 const roomFrames = {
   room(frame) {
     room.state.you = frame.you;
+    if (frame.booths_in_use) room.state.booths = new Set(frame.booths_in_use);
     for (const oid of [...room.state.occupants.keys()]) room.view.hide(oid);
     room.state.occupants.clear();
     for (const occupant of frame.occupants) room.state.put(occupant);
     redraw();
     if (room.state.self) room.places.entered(room.state.self);
+  },
+  booths(frame) {
+    room.state.booths = new Set(frame.in_use || []);
+    redraw();
   },
   moves(frame) {
     for (const { oid, x, y } of frame.items) {

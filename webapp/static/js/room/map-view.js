@@ -112,7 +112,7 @@ export class MapView {
   /** Booths shaded while someone is in them. */
   markBooths() {
     for (const zone of this.state.zones.filter((z) => z.kind === "booth")) {
-      const taken = this.state.inZone(zone).length > 0;
+      const taken = this.state.boothInUse(zone);
       this.zoneLayer.querySelector(`[data-zone="${zone.id}"]`).classList.toggle("is-taken", taken);
     }
   }

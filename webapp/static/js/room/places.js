@@ -28,6 +28,8 @@ export class Places {
       const { item, people } = this.items.get(zone.id);
       const here = this.state.inZone(zone);
       item.classList.toggle("is-here", here.some((o) => o.oid === this.state.you));
+      item.querySelector(".room-place-name").textContent = this.state.zoneName(zone)
+        + (this.state.boothInUse(zone) ? this.t.in_use : "");
       if (!here.length) {
         people.textContent = this.t.nobody;
         continue;

@@ -9,6 +9,8 @@ export class RoomState {
     this.t = data.strings;
     this.occupants = new Map();
     this.you = null;
+    // Booths the relay says are in use (taken for a consultation); null until it has said.
+    this.booths = null;
     // Booths numbered in map order, so 相談ブース 1, 2… match what staff see.
     let booth = 0;
     this.zones = map.zones.map((zone) => ({ ...zone, n: zone.kind === "booth" ? ++booth : 0 }));
@@ -52,13 +54,18 @@ export class RoomState {
     return this.occupants.get(this.you);
   }
 
-  /** A booth someone other than `oid` stands in (nobody may walk into an occupied booth). */
+  /** A booth in use, as the relay says, or else one that someone other than `oid` stands in. */
   boothTakenBy(zone, oid) {
     if (!zone || zone.kind !== "booth") return false;
+    if (this.booths) return this.booths.has(zone.id);
     for (const other of this.occupants.values()) {
       if (other.oid !== oid && other.zone && other.zone.id === zone.id) return true;
     }
     return false;
+  }
+
+  boothInUse(zone) {
+    return zone.kind === "booth" && (this.booths ? this.booths.has(zone.id) : this.inZone(zone).length > 0);
   }
 
   inZone(zone) {
