@@ -14,6 +14,7 @@ from realtime.handshake import identity
 from realtime.hub import Client, dump
 from realtime.limits import TokenBucket
 from realtime.relay import Relay
+from realtime.room import handlers as room
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.staff.models import User
@@ -34,11 +35,14 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
                          enabled=bool(relay.config["RATELIMIT_ENABLED"]))
     client = Client(ws=ws, kind=claims["kind"], identity=identity(claims), bucket=bucket,
                     checkin_id=claims.get("checkin_id"), session_id=claims.get("session_id"),
-                    user_id=claims.get("user_id"), auth_version=claims.get("auth_version"))
+                    user_id=claims.get("user_id"), auth_version=claims.get("auth_version"),
+                    practice_id=claims.get("practice_id"))
     relay.hub.add(client)
     try:
         if client.kind == "resident":
             await _open_resident(relay, client)
+        elif client.kind == "practice":
+            await room.open_practice(relay, client)
         else:
             await _open_staff(relay, client)
         await _read(relay, client)
@@ -46,6 +50,7 @@ async def handle(relay: Relay, ws: ServerConnection) -> None:
         pass
     finally:
         relay.hub.discard(client)
+        await relay.rooms.part(client)
         await relay.hub.part_all(client)
         if client.present:
             await relay.presence.closed(client.checkin_id)
@@ -67,6 +72,7 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     # consoles at the latest then.
     client.present = True
     relay.presence.opened(client.checkin_id, client.session_id)
+    await room.open_resident(relay, client)
 
 
 async def _open_staff(relay: Relay, client: Client) -> None:
@@ -104,6 +110,13 @@ def _session_frames(session_ids) -> list[dict]:
 async def _read(relay: Relay, client: Client) -> None:
     flood_limit = int(relay.config["RELAY_FLOOD_CLOSE_AFTER"])
     async for raw in client.ws:
+        moved = room.fast_move(relay, client, raw)
+        if moved is None:
+            log.warning("closed a %s connection flooding moves", client.kind)
+            await client.ws.close(1008, "flood")
+            return
+        if moved:
+            continue
         if not client.bucket.allow():
             if client.bucket.refused_in_a_row >= flood_limit:
                 log.warning("closed a flooding %s connection", client.kind)

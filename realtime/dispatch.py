@@ -10,10 +10,17 @@ from websockets.exceptions import ConnectionClosed
 from realtime import frames, handlers
 from realtime.hub import Client
 from realtime.relay import UNAVAILABLE, Relay
+from realtime.room import handlers as room_handlers
 from webapp.exceptions import DomainError, database_unreachable
 from webapp.schemas.fields import refuse_bad_text
 
 log = logging.getLogger("realtime")
+
+
+#: The handler of each frame type, by sender.
+TABLES = {"resident": {**handlers.RESIDENT, **room_handlers.RESIDENT},
+          "staff": {**handlers.STAFF, **room_handlers.STAFF},
+          "practice": {"ping": handlers.ping, **room_handlers.PRACTICE}}
 
 
 def parse(client: Client, raw) -> dict | None:
@@ -42,8 +49,7 @@ def parse(client: Client, raw) -> dict | None:
 
 async def dispatch(relay: Relay, client: Client, frame: dict) -> None:
     """Run the handler for the frame; a broken rule or a bad field becomes an error frame with its context."""
-    table = handlers.RESIDENT if client.kind == "resident" else handlers.STAFF
-    handler = table.get(frame["type"])
+    handler = TABLES[client.kind].get(frame["type"])
     context = {k: frame[k] for k in ("ref", "checkin_id", "session_id")
                if isinstance(frame.get(k), (int, str)) and not isinstance(frame.get(k), bool)}
     if handler is None:

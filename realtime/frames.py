@@ -16,9 +16,9 @@ from webapp.sessions.queries import next_after
 from webapp.staff.models import User
 from webapp.timeutil import iso
 
-#: The check-in statuses a resident is told: the contract knows waiting, in_consultation, closed.
-RESIDENT_STATUS = {"waiting": "waiting", "in_consultation": "in_consultation", "closed": "closed",
-                   "left": "closed", "removed": "closed"}
+#: The check-in statuses a resident is told: the contract knows waiting, visiting (§9), in_consultation, closed.
+RESIDENT_STATUS = {"waiting": "waiting", "visiting": "visiting", "in_consultation": "in_consultation",
+                   "closed": "closed", "left": "closed", "removed": "closed"}
 
 
 def error(code: str, message: str, **extra) -> dict:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from realtime import events, frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
 from realtime.events import frame_of
+from realtime.room.rooms import booth_slot
 from webapp import limits
 from webapp.checkins import operations
 from webapp.checkins.operations.records import load_session
@@ -79,11 +80,13 @@ async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
 
 async def resident_leave(relay: Relay, client: Client, frame: dict) -> None:
     await publish_all(relay, await relay.db(lambda: events.resident_left(operations.leave(client.checkin_id))))
+    await relay.rooms.checked_out(client.session_id, client.checkin_id)
 
 
 async def resident_erase(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: end the check-in and erase its conversation; staff consoles drop the texts they show."""
     await publish_all(relay, await relay.db(lambda: events.resident_erased(operations.erase_own(client.checkin_id))))
+    await relay.rooms.checked_out(client.session_id, client.checkin_id)
 
 
 def _may_type(client: Client) -> bool:
@@ -110,9 +113,12 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
 
     def unit():
         checkin = operations.take(checkin_id, _staff(client), mode)
-        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin), frames.claimed(checkin)
+        slot = booth_slot(checkin.session, client.user_id) if checkin.session.format == "metaverse" else None
+        return checkin.session_id, frames.handoff(checkin), frames.taken(checkin), frames.claimed(checkin), slot
 
-    session_id, handoff, taken, claimed = await relay.db(unit)
+    session_id, handoff, taken, claimed, slot = await relay.db(unit)
+    if slot is not None:  # a metaverse room: both sit in the promoter's booth
+        await relay.rooms.taken(session_id, checkin_id, client.user_id, slot)
     if handoff is not None:
         await relay.publish(checkin_channel(checkin_id), frame_of(handoff))
     await relay.publish(session_staff(session_id), frame_of(claimed))  # every console drops its 新着 badge
@@ -157,6 +163,7 @@ async def staff_close(relay: Relay, client: Client, frame: dict) -> None:
 
     session_id, recorded, promoters, to_resident = await relay.db(unit)
     await relay.publish(checkin_channel(checkin_id), frame_of(to_resident))
+    await relay.rooms.checked_out(session_id, checkin_id)
     await refresh(relay, session_id)
     client.send_frame({"type": "closed", "checkin_id": checkin_id, "session_id": session_id, "outcome": recorded,
                        "promoters": promoters})
@@ -202,7 +209,10 @@ async def staff_transfer(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
     """Extension: take an abusive check-in out; its token stops working and its connections close (1008)."""
-    checkin_id = _read(frame, "staff").checkin_id
+    sent = _read(frame, "staff")
+    checkin_id = sent.checkin_id or relay.rooms.checkin_of(sent.session_id, sent.oid)
+    if checkin_id is None:
+        raise FrameError("missing_field", "Name the check-in (checkin_id), or the room's session_id and oid.")
 
     def unit():
         return operations.remove(checkin_id, _staff(client)).session_id
@@ -211,6 +221,7 @@ async def staff_remove(relay: Relay, client: Client, frame: dict) -> None:
     channel = checkin_channel(checkin_id)
     await relay.publish(channel, frame_of({"type": "closed", "reason": "removed"}))
     await relay.publish(channel, {"kind": "kick", "code": 1008, "reason": "removed"})
+    await relay.rooms.checked_out(session_id, checkin_id)
     await refresh(relay, session_id)
     client.send_frame({"type": "removed", "checkin_id": checkin_id, "session_id": session_id})
 

@@ -14,6 +14,7 @@ from realtime.tokens import TokenError, read_token
 from webapp.checkins import operations
 from webapp.db import db_session
 from webapp.exceptions import database_unreachable
+from webapp.rooms.operations import practice_exists
 from webapp.staff.models import User
 from webapp.staff.operations import relay_token_current
 
@@ -21,6 +22,8 @@ log = logging.getLogger("realtime")
 
 def identity(claims: dict) -> str:
     """Who holds the token: one check-in or one staff account (the per-token connection cap counts these)."""
+    if claims["kind"] == "practice":
+        return f"p{claims['practice_id']}"
     return f"r{claims['checkin_id']}" if claims["kind"] == "resident" else f"s{claims['user_id']}"
 
 
@@ -32,6 +35,8 @@ def _refusal(claims: dict) -> str | None:
             return "This check-in is no longer valid"
         claims["session_id"] = checkin.session_id
         return None
+    if claims["kind"] == "practice":
+        return None if practice_exists(claims["practice_id"], claims["session_id"]) else "No such practice visit"
     if not relay_token_current(db_session.get(User, claims["user_id"]), claims["auth_version"]):
         return "This staff account may not connect"
     return None

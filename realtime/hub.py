@@ -6,6 +6,7 @@ Envelopes published on the broker:
   {"kind": "kick", "code": 1008, "reason": s} close every local connection on the channel
   {"kind": "follow"}                          staff connections on the channel check again which
                                               sessions they follow (realtime.following)
+  {"kind": "room", "op": ...}                 a metaverse room's change (realtime/room/rooms.py)
 
 A staff connection never gets a frame naming a session its account may no longer staff
 (`Client.dropped`), even one sent to that person's own channel (a resident they had taken).
@@ -55,6 +56,15 @@ class Client:
     present: bool = False
     #: When this connection's last `typing` went out (time.monotonic), for the throttle.
     typing_at: float = float("-inf")
+    #: The metaverse room this connection is in (realtime/room/rooms.py key) and its occupant id there.
+    room: str | None = None
+    oid: str | None = None
+    #: A 見学 (practice) connection's RoomPractice id.
+    practice_id: int | None = None
+    #: Moves far beyond this bucket for long are a flood (realtime/room/handlers.py); others are coalesced.
+    move_bucket: TokenBucket | None = None
+    #: When this connection's last stamp went out (time.monotonic), for the throttle.
+    emote_at: float = float("-inf")
 
     def send(self, text: str) -> None:
         if self.backlog is not None:
@@ -84,6 +94,8 @@ class Hub:
         self.db = db
         #: follow(client): a staff connection checks which sessions it follows (set by realtime.server).
         self.follow: Callable[[Client], Awaitable] | None = None
+        #: room(channel, envelope): a room envelope (set by realtime.relay to realtime/room/rooms.py).
+        self.room: Callable[[str, dict], None] | None = None
         self.local: dict[str, set[Client]] = defaultdict(set)
         self.clients: set[Client] = set()
         #: identity -> open connections, so the per-token cap costs no scan of every client in the handshake.
@@ -146,6 +158,8 @@ class Hub:
         elif kind == "kick":
             for client in list(self.local.get(channel, ())):
                 self.spawn(client.ws.close(envelope.get("code", 1008), envelope.get("reason", "")))
+        elif kind == "room" and self.room is not None:
+            self.room(channel, envelope)
         elif kind == "follow" and self.follow is not None:
             for client in list(self.local.get(channel, ())):
                 if client.kind == "staff":

@@ -8,6 +8,7 @@ from realtime.broker_memory import MemoryBroker
 from realtime.hub import Hub
 from realtime.origins import default_origins
 from realtime.presence import Presence
+from realtime.room.rooms import Rooms
 from realtime.workers import Workers
 
 #: Relay settings and their defaults; any of them may be given in the config mapping.
@@ -21,6 +22,9 @@ DEFAULTS = {
     "RELAY_MAINTENANCE_S": 30,
     "RELAY_PRESENCE_HEARTBEAT_S": 2,
     "RELAY_DB_THREADS": None,  # see realtime.workers.db_threads()
+    "ROOM_TICK_S": 0.1,  # one `moves` frame per room per tick (realtime/room/rooms.py)
+    "ROOM_HERE_S": 5.0,  # the rooms' roll call between relays (realtime/room/rooms.py HERE_S)
+    "ROOM_MOVES_PER_S": 30,  # moves a second one connection may keep up (coalesced per tick); far beyond: flood
     "RATELIMIT_ENABLED": True,
 }
 UNAVAILABLE = "The service is briefly unavailable; nothing was saved. Please try again in a moment."
@@ -48,6 +52,8 @@ class Relay:
         self.broker = make_broker(self.config, on_reconnect=lambda: self.hub.refresh_everything())
         self.hub = Hub(self.broker, self.read)  # the hub only reads (queue frames)
         self.presence = Presence(self.hub, self.db, self.publish)
+        self.rooms = Rooms(self)
+        self.hub.room = self.rooms.on_envelope
 
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""

@@ -58,12 +58,15 @@ async def run(config: Mapping, host: str, port: int, stop: asyncio.Future | None
             if on_ready is not None:
                 on_ready(bound)
             maintenance = asyncio.create_task(upkeep.maintain(relay), name="relay-upkeep")
+            ticker = asyncio.create_task(relay.rooms.run(float(relay.config["ROOM_TICK_S"]),
+                                                             float(relay.config["ROOM_HERE_S"])), name="relay-rooms")
             heartbeat = asyncio.create_task(relay.presence.beat(float(relay.config["RELAY_PRESENCE_HEARTBEAT_S"])),
                                             name="relay-presence")
             try:
                 await (stop if stop is not None else asyncio.get_running_loop().create_future())
             finally:
                 maintenance.cancel()
+                ticker.cancel()
                 heartbeat.cancel()
                 server.close()  # every open connection gets 1001 (going away)
     finally:

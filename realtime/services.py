@@ -9,6 +9,8 @@ class RelayServices(Protocol):
     """The relay as handlers see it: its settings, its database workers and the broker."""
 
     config: Mapping[str, Any]
+    #: The metaverse rooms with someone here (realtime/room/rooms.py Rooms).
+    rooms: Any
 
     async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a unit of database work in a worker thread."""

@@ -36,10 +36,16 @@ def issue_staff_token(secret_key: str, user) -> str:
     return _serializer(secret_key).dumps({"k": "s", "u": user.id, "a": getattr(user, "auth_version", 0) or 0})
 
 
+def issue_practice_token(secret_key: str, practice) -> str:
+    """A token for one 見学 (practice) visit (a RoomPractice): a room of one, no check-in, no staff."""
+    return _serializer(secret_key).dumps({"k": "p", "s": practice.session_id, "p": practice.id})
+
+
 def read_token(secret_key: str, token: str, max_age_s: int) -> dict:
     """The claims of a valid token.
 
-    Returns `{"kind": "resident", "checkin_id", "version"}` or `{"kind": "staff", "user_id", "auth_version"}`
+    Returns `{"kind": "resident", "checkin_id", "version"}`, `{"kind": "staff", "user_id", "auth_version"}`
+    or `{"kind": "practice", "session_id", "practice_id"}`
     (a staff token from before `auth_version` existed counts as version 0);
     raises TokenError otherwise.
     """
@@ -57,4 +63,6 @@ def read_token(secret_key: str, token: str, max_age_s: int) -> dict:
         return {"kind": "resident", "checkin_id": data["c"], "version": data["v"]}
     if data.get("k") == "s" and isinstance(data.get("u"), int) and isinstance(data.get("a", 0), int):
         return {"kind": "staff", "user_id": data["u"], "auth_version": data.get("a", 0)}
+    if data.get("k") == "p" and isinstance(data.get("s"), int) and isinstance(data.get("p"), int):
+        return {"kind": "practice", "session_id": data["s"], "practice_id": data["p"]}
     raise TokenError("bad token")

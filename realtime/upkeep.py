@@ -78,6 +78,7 @@ async def _let_go_stale(relay: Relay) -> None:
     sessions = set()
     for checkin_id, session_id, frame in await relay.db(unit):
         await relay.publish(checkin_channel(checkin_id), frame_of(frame))
+        await relay.rooms.checked_out(session_id, checkin_id)  # a metaverse room's visitor leaves it too
         sessions.add(session_id)
     for session_id in sessions:
         await handlers.refresh(relay, session_id)

@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "webapp.staff.twofactor.views",
     "webapp.checkins.views",
     "webapp.checkins.api",
+    "webapp.rooms.api",
     "webapp.checkins.crisis_admin",
     "webapp.stats.views",
     "webapp.stats.api",
@@ -30,6 +31,7 @@ BLUEPRINTS = (
     "calendars.views",
     "webapp.audit.views",
     "webapp.audit.api",
+    "webapp.rooms.views",
 )
 
 

@@ -123,6 +123,8 @@ def load(instance: Path) -> dict:
         # RELAY_PRESENCE_HEARTBEAT_S; a word not renewed within PRESENCE_TTL_S (a dead relay's) expires.
         "RELAY_PRESENCE_HEARTBEAT_S": float(os.environ.get("RELAY_PRESENCE_HEARTBEAT_S", "2")),
         "PRESENCE_TTL_S": float(os.environ.get("PRESENCE_TTL_S", "8")),
+        # The metaverse rooms' roll call between relays: someone on a relay silent for 3x this has left.
+        "ROOM_HERE_S": float(os.environ.get("ROOM_HERE_S", "5")),
         "MESSAGE_RETENTION_DAYS": int(os.environ.get("MESSAGE_RETENTION_DAYS", "30")),
         # Audit events older than this are deleted by `purge` (webapp/audit/).
         "AUDIT_RETENTION_DAYS": int(os.environ.get("AUDIT_RETENTION_DAYS", "400")),

@@ -13,6 +13,7 @@ from webapp.checkins.models import (  # noqa: F401
 )
 from webapp.db import Base  # noqa: F401
 from webapp.reservations.models import Reservation  # noqa: F401
+from webapp.rooms.models import RoomPractice  # noqa: F401
 from webapp.sessions.models import Session, Slot  # noqa: F401
 from webapp.staff.models import ApiToken, StaffSession, User  # noqa: F401
 from webapp.staff.twofactor.models import RecoveryCode, TwoFactor  # noqa: F401

@@ -33,6 +33,7 @@ LIMITS = {
     "checkins_api.create_checkin": "20 per minute",
     "checkins.start": "20 per minute",
     "checkins.send_message": "30 per minute",
+    "rooms_api.practice": "10 per minute; 60 per hour",
 }
 
 #: Endpoints that look a reservation up by its code, whatever the method (GET, DELETE, POST): one budget

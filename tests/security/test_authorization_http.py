@@ -85,6 +85,21 @@ def new_reservation(ctx: Roles) -> str:
         db_session.remove()
 
 
+def metaverse_session(ctx: Roles) -> int:
+    """A metaverse session 50 days ahead: its room is open for 見学 (practice) now."""
+    from webapp.sessions.operations import SessionSpec, create_session
+    from webapp.timeutil import TOKYO
+
+    day = dt.date.today() + dt.timedelta(days=50)
+    start = dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO)
+    try:
+        return create_session(SessionSpec(date=day, starts_at=start, ends_at=start + dt.timedelta(hours=3),
+                                          format="metaverse", location="", join_url="", slot_minutes=30, capacity=2,
+                                          promoters=[])).id
+    finally:
+        db_session.remove()
+
+
 def new_session(ctx: Roles) -> int:
     """A scheduled session 60 days ahead, for admins to edit, cancel and restore."""
     from webapp.sessions.operations import SessionSpec, create_session
@@ -311,6 +326,10 @@ ROUTES = [
     Call("POST", "/api/v1/sessions/<int:session_id>/checkins", assigned(201) | {"anonymous": 401, "resident": 401},
          lambda c: f"/api/v1/sessions/{c.S}/checkins", json=lambda c: {"avatar": "bird", "source": "staff"}),
     Call("GET", "/api/v1/sessions/<int:session_id>/counts", public(200), lambda c: f"/api/v1/sessions/{c.S}/counts"),
+    Call("GET", "/api/v1/sessions/<int:session_id>/room", public(200),
+         lambda c: f"/api/v1/sessions/{metaverse_session(c)}/room"),
+    Call("POST", "/api/v1/sessions/<int:session_id>/room/practice", public(201),
+         lambda c: f"/api/v1/sessions/{metaverse_session(c)}/room/practice", json=lambda c: {}),
     Call("GET", "/api/v1/realtime/token", api_staff(200), lambda c: "/api/v1/realtime/token"),
     Call("GET", "/api/v1/stats", api_staff(200), lambda c: "/api/v1/stats?fiscal_year=2026"),
     Call("GET", "/api/v1/stats.csv", api_staff(200), lambda c: "/api/v1/stats.csv?fiscal_year=2026"),

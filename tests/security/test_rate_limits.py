@@ -66,6 +66,7 @@ def doors(ids: dict) -> dict:
         "checkins.start": (f"/sessions/{ids['S']}/checkin", "form", {"avatar": "cat"}, 20),
         "checkins_api.create_checkin": (f"/api/v1/sessions/{ids['S']}/checkins", "json", {"avatar": "cat"}, 20),
         "checkins.send_message": ("/checkins/message", "form", {"text": "こんにちは"}, 30),
+        "rooms_api.practice": (f"/api/v1/sessions/{ids['S']}/room/practice", "json", {}, 10),
     }
 
 

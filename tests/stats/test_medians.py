@@ -84,4 +84,4 @@ def test_the_figures_take_the_same_few_queries_however_many_people_came(app, mak
     _rows(session, list(range(10, 3000, 10)), status="closed")
     _rows(session, list(range(5, 500, 5)), status="left")
     many = _statements(app, lambda: fiscal_year_stats(2024))
-    assert many == few <= 7
+    assert many == few <= 8  # one of them the metaverse room's funnel (webapp/stats/room_funnel.py)

@@ -132,6 +132,20 @@ def paths() -> dict:
             "get": {"operationId": "getCounts", "tags": ["checkins"], "summary": "Live counts of a session",
                     "responses": {"200": _json(ref("Counts"), "The counts."), **_errors(404)}},
         },
+        "/sessions/{session_id}/room": {
+            "parameters": [_param("SessionId")],
+            "get": {"operationId": "getRoom", "tags": ["rooms"], "summary": "The metaverse room of a session",
+                    "description": "The map, the stamps and how many are in the room now; 404 for another format.",
+                    "responses": {"200": _json(ref("Room"), "The room."), **_errors(404)}},
+        },
+        "/sessions/{session_id}/room/practice": {
+            "parameters": [_param("SessionId")],
+            "post": {"operationId": "practiceRoom", "tags": ["rooms"], "summary": "見学: try the room alone",
+                     "description": "Outside the session's hours only (409 session_open while it runs); "
+                                    "counted as practice, never as a visit.",
+                     "responses": {"201": _json(ref("PracticeCreated"), "Connect to ws_url?token=..."),
+                                   **_errors(404, 409, 429)}},
+        },
         "/realtime/token": {
             "get": {"operationId": "getRealtimeToken", "tags": ["checkins"], "summary": "A relay token for staff",
                     "security": STAFF,
@@ -182,7 +196,8 @@ def document() -> dict:
             ),
         },
         "servers": [{"url": "/api/v1"}],
-        "tags": [{"name": name} for name in ("sessions", "reservations", "checkins", "stats", "audit", "meta")],
+        "tags": [{"name": name}
+                 for name in ("sessions", "reservations", "checkins", "rooms", "stats", "audit", "meta")],
         "paths": paths(),
         "components": {
             "schemas": schemas,

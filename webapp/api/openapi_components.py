@@ -92,7 +92,27 @@ RESPONSE_SCHEMAS = {
         "estimated_wait_s": {"type": "integer", "nullable": True},
         "token": {"type": "string", "description": "For the relay: connect to ws_url?token=..."},
         "ws_url": {"type": "string", "example": "ws://127.0.0.1:8765/ws"},
-        "position": {"type": "integer", "minimum": 0, "description": "Place in the queue."}}},
+        "status": {"type": "string", "enum": ["waiting", "visiting"],
+                   "description": 'visiting: intent "visit", in the metaverse room and not in line.'},
+        "position": {"type": "integer", "minimum": 0, "nullable": True,
+                     "description": "Place in the queue (null while visiting)."}}},
+    "Room": {"type": "object", "required": ["session_id", "map", "emotes", "occupants"], "properties": {
+        "session_id": {"type": "integer"},
+        "map": {"type": "object", "required": ["width", "height", "zones"], "properties": {
+            "width": {"type": "integer"}, "height": {"type": "integer"},
+            "zones": {"type": "array", "items": {"type": "object", "required": ["id", "kind", "x", "y", "w", "h"],
+                                                 "properties": {
+                "id": {"type": "string"}, "kind": {"type": "string", "enum": ["entrance", "lounge", "booth", "board"]},
+                "x": {"type": "integer"}, "y": {"type": "integer"}, "w": {"type": "integer"}, "h": {"type": "integer"},
+                "label_ja": {"type": "string"}, "label_en": {"type": "string"}}}}}},
+        "emotes": {"type": "array", "items": {"type": "string"}},
+        "occupants": {"type": "integer", "minimum": 0, "description": "Residents in the room now."},
+        "open": {"type": "boolean", "description": "The session runs now: check in to enter."},
+        "practice": {"type": "boolean", "description": "見学 (practice) is possible now."}}},
+    "PracticeCreated": {"type": "object", "required": ["session_id", "token", "ws_url"], "properties": {
+        "session_id": {"type": "integer"}, "practice": {"type": "boolean"},
+        "token": {"type": "string", "description": "For the relay: a room of one, no staff, not a visit."},
+        "ws_url": {"type": "string"}}},
     "StaffCheckinCreated": {"type": "object", "required": ["checkin_id"], "properties": {
         "checkin_id": {"type": "integer"}, "session_id": {"type": "integer"}, "number": {"type": "integer"},
         "source": {"type": "string", "enum": ["staff"]},
@@ -124,6 +144,13 @@ RESPONSE_SCHEMAS = {
                        "description": "Consultations per topic (相談内容)."},
             "results": {"type": "object", "additionalProperties": True,
                         "description": "Consultations per result (相談結果)."},
+            "room": {"type": "object", "description": "The metaverse room's funnel (exact, for staff): "
+                                                      "entered → asked → consultations, and practice (見学) visits, "
+                                                      "for the year and per metaverse session.",
+                     "properties": {**{k: {"type": "integer"} for k in ("entered", "asked", "consultations",
+                                                                          "practice")},
+                                    "sessions": {"type": "array",
+                                                 "items": {"type": "object", "additionalProperties": True}}}},
         },
     },
 }

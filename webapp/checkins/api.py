@@ -46,11 +46,13 @@ def create_checkin(session_id: int):
     if "status" in data or "outcome" in data:
         raise ApiError(400, "unknown_field", "status and outcome are for staff-recorded visitors only.")
     with cap.counted(session):
-        checkin = operations.check_in(session.id, sent.avatar, sent.nickname, sent.reservation_code)
+        checkin = operations.check_in(session.id, sent.avatar, sent.nickname, sent.reservation_code,
+                                      intent=sent.intent)
     body = {
         "checkin_id": checkin.id,
         "session_id": session_id,
         "number": checkin.number,
+        "status": checkin.status,
         "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin),
         "ws_url": current_app.config["RELAY_PUBLIC_URL"],
         "position": operations.position(checkin),

@@ -11,7 +11,7 @@ from webapp.reservations.models import Reservation
 from webapp.sessions.models import Session
 from webapp.staff.models import User
 
-CHECKIN_STATUSES = ("waiting", "in_consultation", "closed", "left", "removed")
+CHECKIN_STATUSES = ("waiting", "visiting", "in_consultation", "closed", "left", "removed")
 OUTCOME_KINDS = ("consultation", "visit_only")
 TERM_KINDS = ("topic", "result", "agency")
 
@@ -22,7 +22,7 @@ class CheckIn(Base):
     __tablename__ = "checkins"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('waiting','in_consultation','closed','left','removed')", name="status"
+            "status IN ('waiting','visiting','in_consultation','closed','left','removed')", name="status"
         ),
         CheckConstraint("source IN ('resident','staff')", name="source"),
         # The queue, the place in line and the counts all ask "this session's check-ins in this status".
@@ -45,12 +45,17 @@ class CheckIn(Base):
     source: Mapped[str] = mapped_column(String(16), default="resident")
     #: The reservation brought along, if any; unique: one code, one visit (CONTRACT §6).
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True, unique=True)
-    #: waiting, in_consultation, closed, left (without consulting) or removed (by staff).
+    #: waiting, visiting (in the metaverse room, not in line), in_consultation, closed, left (without
+    #: consulting) or removed (by staff).
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
     #: A crisis word was seen: first in line, highlighted for staff.
     urgent: Mapped[bool] = mapped_column(default=False)
     #: Bumped to invalidate every token issued for this check-in (removal, erase).
     token_version: Mapped[int] = mapped_column(default=0)
+    #: "visit": checked in to be in the metaverse room without joining the line (CONTRACT §9); else None.
+    intent: Mapped[str | None] = mapped_column(String(16))
+    #: When a visitor of the room asked to talk (`ask`): the line and the wait run from then.
+    asked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: When they checked in.
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When a promoter took them.

@@ -43,7 +43,7 @@ def _page_helpers():
     return {"lang_url": lang_url}
 
 
-def _held_checkin() -> CheckIn | None:
+def held_checkin() -> CheckIn | None:
     """The check-in this browser holds, if any, and only while its token is still current.
 
     Erasing or removal raises the check-in's token version: a cookie from before then opens nothing.
@@ -67,7 +67,7 @@ def _held_checkin() -> CheckIn | None:
 def start(session_id: int):
     """Pick an avatar and step into the waiting room; outside hours, say when and where else to turn."""
     session = get_session_or_404(session_id)
-    held = _held_checkin()
+    held = held_checkin()
     if held is not None and held.session_id == session.id and held.status in operations.OPEN_STATUSES:
         return redirect(lang_url(".wait"))
     if not operations.session_is_open(session):
@@ -84,7 +84,7 @@ def start(session_id: int):
         except DomainError as err:
             if err.code == "session_not_open":
                 return _closed_page(session, 409)
-            form_error, status = _place_error(form, err), err.status if err.status == 429 else 400
+            form_error, status = place_error(form, err), err.status if err.status == 429 else 400
         else:
             cookie[COOKIE_KEY] = {"id": checkin.id,
                                   "token": issue_resident_token(current_app.config["SECRET_KEY"], checkin)}
@@ -93,7 +93,7 @@ def start(session_id: int):
                            avatars=presenter.avatar_list(), closed_reason=None), status
 
 
-def _place_error(form: CheckInForm, err: DomainError) -> str | None:
+def place_error(form: CheckInForm, err: DomainError) -> str | None:
     """Put an operations error next to the field it is about; a form-wide message otherwise."""
     if err.code == "invalid_reservation":
         form.reservation_code.errors = [_("この相談会の予約番号が見つかりません。確かめてもう一度入れるか、空欄のまま受付してください。")]  # noqa: E501
@@ -123,11 +123,13 @@ def _closed_page(session: Session, status: int):
 @bp.get("/checkins/wait")
 def wait():
     """The waiting room, rendered with the current state so it is useful before the socket connects."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return render_template("checkins/none.html")
     if checkin.status not in operations.OPEN_STATUSES:
         return redirect(lang_url(".done"))
+    if checkin.status == "visiting":  # in a metaverse room, not in line: their page is the room
+        return redirect(lang_url("rooms.room", session_id=checkin.session_id))
     operations.touch([checkin.id])  # the resident is here, even without JavaScript
     state = presenter.resident_state(checkin)
     response = current_app.make_response(render_template(
@@ -141,7 +143,7 @@ def wait():
 @bp.get("/checkins/state")
 def state():
     """For the waiting room's reconnects: is the check-in still open, and a freshly signed token."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return no_store(jsonify({"status": "none"}))
     answer = {"status": checkin.status, "reason": presenter.end_reason(checkin),
@@ -156,7 +158,7 @@ def state():
 @bp.post("/checkins/message")
 def send_message():
     """A line to the staff from a browser without JavaScript."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return redirect(lang_url(".wait"))
     form = MessageForm()
@@ -176,7 +178,7 @@ def send_message():
 @bp.route("/checkins/leave", methods=["GET", "POST"])
 def leave():
     """Leave the waiting room: a confirmation step, then the end page."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is None:
         return redirect(lang_url(".done"))
     form = LeaveForm()
@@ -189,7 +191,7 @@ def leave():
 @bp.post("/checkins/erase")
 def erase():
     """Leave and erase this check-in's messages and nickname (the leave page's second button)."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     if checkin is not None and LeaveForm().validate_on_submit():
         operations.erase_own(checkin.id)
         cookie.pop(COOKIE_KEY, None)
@@ -200,7 +202,7 @@ def erase():
 @bp.get("/checkins/done")
 def done():
     """Why it ended, where to turn next (as the waiting room says it); the check-in is forgotten by this browser."""
-    checkin = _held_checkin()
+    checkin = held_checkin()
     ended = cookie.pop(ENDED_KEY, None)
     reason = presenter.end_reason(checkin) or ended
     consulted = checkin is not None and was_consultation(checkin)

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from webapp.profile.model import Profile
+from webapp.rooms.map import DEFAULT_MAP, MapError, load_map
 
 #: The shipped profiles; unset PROFILE means Ikoma's.
 PROFILES = Path(__file__).resolve().parents[2] / "profiles"
@@ -59,9 +60,14 @@ def load(path: Path | str | None = None) -> Profile:
         except ValueError:
             raise ProfileError(f"{path}: formats: months are the numbers 1..12") from None
     try:
-        return Profile.model_validate(raw)
+        profile = Profile.model_validate(raw)
     except ValidationError as err:
         raise ProfileError(f"{path}: {_problem(err)}") from None
+    try:
+        profile._room_map = load_map(path.parent / profile.room.map if profile.room.map else DEFAULT_MAP)
+    except MapError as err:
+        raise ProfileError(f"{path}: room.map: {err}") from None
+    return profile
 
 
 def contact_entries(profile: Profile) -> list[dict]:
@@ -85,6 +91,7 @@ def config_of(profile: Profile) -> dict:
         "SLOT_MINUTES": profile.schedule.slot_minutes,
         "SLOT_CAPACITY": profile.schedule.capacity,
         "CRISIS_CONTACTS": contact_entries(profile),
+        "ROOM_MAP": profile.room_map,
         "STATS_PUBLIC_ENABLED": profile.figures.public,
         "STATS_PUBLIC_THRESHOLD": profile.figures.threshold,
         "CITY_MADOGUCHI_URL": profile.programme.windows_url or profile.municipality.url,

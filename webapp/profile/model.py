@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from webapp.profile.contrast import AA_TEXT, HEX, ratio
+from webapp.rooms.map import RoomMap
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FORMATS = ("in_person", "online", "metaverse")
@@ -114,6 +115,11 @@ class Look(_Part):
         return self
 
 
+class Room(_Part):
+    #: The room map of metaverse sessions, relative to the profile's folder; empty: the shipped default.
+    map: str = ""
+
+
 class Profile(_Part):
     municipality: Municipality
     programme: Programme
@@ -124,6 +130,13 @@ class Profile(_Part):
     crisis_contacts: list[Contact] = Field(min_length=1)
     figures: Figures = Figures()
     look: Look = Look()
+    room: Room = Room()
+    #: The checked room map (webapp.profile.load reads the file `room.map` names).
+    _room_map: RoomMap | None = PrivateAttr(None)
+
+    @property
+    def room_map(self) -> RoomMap | None:
+        return self._room_map
 
     @field_validator("formats")
     @classmethod

@@ -29,7 +29,7 @@ class CheckinRequest(Input):
 
     error_codes = {"avatar": "invalid_avatar", "nickname": "invalid_nickname",
                    "reservation_code": "invalid_reservation", "source": "invalid_source",
-                   "status": "invalid_status", "outcome": "invalid_outcome"}
+                   "status": "invalid_status", "outcome": "invalid_outcome", "intent": "invalid_intent"}
 
     avatar: str = Field(json_schema_extra=one_of(_avatars))
     nickname: Nickname | None = None
@@ -39,4 +39,7 @@ class CheckinRequest(Input):
     status: Literal["in_consultation", "closed"] = Field(
         None, description="Staff form only: already talking with the visitor, or done.")
     outcome: dict | None = Field(None, description="Staff form only.", json_schema_extra=OUTCOME_SCHEMA)
+    intent: Literal["visit"] | None = Field(
+        None, description='Metaverse sessions: "visit" enters the room without joining the line (status '
+                          '"visiting"); the relay\'s ask frame joins it later.')
 

@@ -88,8 +88,12 @@ class StaffTyping(Frame):
 
 
 class Remove(Frame):
+    """By check-in (the console), or in a metaverse room by the occupant's `oid` with its `session_id`."""
+
     type: Literal["remove"]
-    checkin_id: Id
+    checkin_id: Id | None = None
+    session_id: Id | None = None
+    oid: Annotated[str, Field(min_length=1, max_length=32)] | None = None
 
 
 class History(Frame):
@@ -105,9 +109,53 @@ class Extend(Frame):
     minutes: Annotated[int, Between("EXTEND_MINUTES_MIN", "EXTEND_MINUTES_MAX", "invalid_minutes")]
 
 
-ResidentFrame = Annotated[ResidentMessage | Leave | Erase | ResidentTyping | Ping, Field(discriminator="type")]
+class Move(Frame):
+    """Walk to (x, y) in the metaverse room (CONTRACT §9): integers, clamped into the map."""
+
+    type: Literal["move"]
+    x: int
+    y: int
+
+
+class Emote(Frame):
+    """A stamp for everyone in the room: one of the room's `emotes`."""
+
+    type: Literal["emote"]
+    emote: Annotated[str, Field(max_length=32)]
+
+
+class Ask(Frame):
+    """A visitor of the room asks to talk: they join the line."""
+
+    type: Literal["ask"]
+
+
+class Enter(Frame):
+    """Staff walk into a metaverse session's room."""
+
+    type: Literal["enter"]
+    session_id: Id
+
+
+class Exit(Frame):
+    """Staff walk out of the room they are in."""
+
+    type: Literal["exit"]
+
+
+class Mute(Frame):
+    """Staff mute (or unmute) a resident's stamps, by the occupant id the room shows."""
+
+    type: Literal["mute"]
+    session_id: Id
+    oid: Annotated[str, Field(min_length=1, max_length=32)]
+    muted: bool = True
+
+
+ResidentFrame = Annotated[ResidentMessage | Leave | Erase | ResidentTyping | Ping | Move | Emote | Ask,
+                          Field(discriminator="type")]
 StaffFrame = Annotated[Announce | Take | StaffMessage | Close | Walkin | Transfer | Remove | History | Extend
-                       | StaffTyping | Ping, Field(discriminator="type")]
+                       | StaffTyping | Ping | Move | Emote | Enter | Exit | Mute, Field(discriminator="type")]
 RESIDENT_FRAMES = TypeAdapter(ResidentFrame)
 STAFF_FRAMES = TypeAdapter(StaffFrame)
 

@@ -83,6 +83,15 @@ def _terms(rows: list, section: str, name: str, title: str, this: dict, prev: di
         rows.append([label, key, this[section].get(key, 0), prev[section].get(key, 0)])
 
 
+def _room(rows: list, room: dict) -> None:
+    """The metaverse room's funnel of the year, per session (webapp/stats/room_funnel.py)."""
+    rows.append(["■メタバース会場（入室→相談の申し込み→相談、練習は訪問に含まない）"])
+    rows.append(["開催日", "入室", "相談の申し込み", "相談", "練習（見学）"])
+    for entry in room["sessions"]:
+        rows.append([entry["date"], entry["entered"], entry["asked"], entry["consultations"], entry["practice"]])
+    rows.append(["合計", room["entered"], room["asked"], room["consultations"], room["practice"]])
+
+
 def to_csv(stats: dict) -> bytes:
     """The figures of `stats` (with `previous`) as CSV bytes, BOM first."""
     prev = stats["previous"]
@@ -96,6 +105,9 @@ def to_csv(stats: dict) -> bytes:
     _by_format(rows, stats, prev, heads)
     rows.append([])
     _by_month(rows, stats, prev, heads)
+    if stats.get("room", {}).get("sessions"):
+        rows.append([])
+        _room(rows, stats["room"])
     for section, name, title in SECTION_TITLES:
         rows.append([])
         _terms(rows, section, name, title, stats, prev, heads)

@@ -171,3 +171,8 @@ def mask(value: int, threshold: int) -> str:
     if 0 < value < threshold:
         return f"<{threshold}"
     return f"{value:,}"
+
+
+def room_rows(room: dict) -> list[dict]:
+    """The room funnel's rows for the page, each with its session's date as a date (the JSON has it as text)."""
+    return [{**row, "day": dt.date.fromisoformat(row["date"])} for row in room["sessions"]]

@@ -32,6 +32,7 @@ from webapp.checkins.operations.counting import is_consultation, is_visit, waite
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import FORMATS, Session
 from webapp.sessions.queries import state as session_state
+from webapp.stats import room_funnel
 from webapp.timeutil import fiscal_year_bounds, fiscal_year_of, reiwa_label
 
 #: The outcome sections and the term kind each counts.
@@ -261,6 +262,7 @@ def fiscal_year_stats(year: int, now: dt.datetime | None = None) -> dict:
     terms = list(db_session.scalars(select(Term).order_by(Term.position, Term.id)))
     figures = _year(year, tallies, outcomes, topics, medians, terms, now)
     figures["previous"] = _year(year - 1, tallies, outcomes, topics, medians, terms, now)
+    figures["room"] = room_funnel.funnel(year)  # the metaverse room: entered → asked → consultation, practice
     return figures
 
 

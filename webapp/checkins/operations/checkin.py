@@ -22,8 +22,12 @@ from webapp.timeutil import local
 
 
 def check_in(session_id: int, avatar: str, nickname: str | None = None, reservation_code: str | None = None, *,
-             staff: User | None = None, now: dt.datetime | None = None, outcome: Mapping | None = None) -> CheckIn:
+             staff: User | None = None, now: dt.datetime | None = None, outcome: Mapping | None = None,
+             intent: str | None = None) -> CheckIn:
     """Check a resident in (they start waiting), or record a visitor seen by staff.
+
+    With `intent` "visit" (metaverse sessions, CONTRACT §9) the resident enters the room without
+    joining the line: status `visiting`, a visit; `webapp.rooms.operations.ask` puts them in line.
 
     A resident may check in only while the session runs. A staff member (`staff`) may record a
     visitor on the session's day: it counts as a visit, starts `in_consultation` taken by them,
@@ -34,6 +38,9 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
     if not isinstance(avatar, str) or avatar not in _avatar_ids():
         raise DomainError("invalid_avatar", "Please choose one of the avatars.", 400)
     nickname = _clean(nickname, limits.NICKNAME_MAX, "nickname", required=False)
+    if intent is not None and (intent != "visit" or staff is not None or session.format != "metaverse"):
+        raise DomainError("invalid_intent", 'intent "visit" is for residents entering a metaverse session\'s room.',
+                          400)
     if staff is None:
         if not is_open(session, now):
             raise DomainError("session_not_open", "This session is not open for check-in now.", 409)
@@ -48,6 +55,8 @@ def check_in(session_id: int, avatar: str, nickname: str | None = None, reservat
     for attempt in range(_NUMBER_ATTEMPTS):
         checkin = CheckIn(session_id=session.id, avatar=avatar, nickname=nickname, created_at=now, last_seen_at=now,
                           reservation_id=reservation_id)
+        if intent is not None:
+            checkin.status, checkin.intent = "visiting", intent
         if staff is not None:
             checkin.source, checkin.status = "staff", "in_consultation"
             checkin.taken_by_id, checkin.taken_at, checkin.handoff_mode = staff.id, now, session.format

@@ -10,7 +10,7 @@ from webapp import signals
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.configuration import settings
-from webapp.checkins.operations.records import OPEN_STATUSES, load_checkin
+from webapp.checkins.operations.records import LEAVABLE_STATUSES, OPEN_STATUSES, load_checkin
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.models import Session
@@ -24,7 +24,7 @@ def leave(checkin_id: int) -> CheckIn:
     """
     checkin = load_checkin(checkin_id)
     db_session.execute(
-        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status.in_(LEAVABLE_STATUSES))
         .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False)
     )
     db_session.commit()
@@ -44,7 +44,7 @@ def erase_own(checkin_id: int) -> CheckIn:
     db_session.execute(update(Message).where(Message.checkin_id == checkin.id, Message.text.is_not(None))
                        .values(text=None).execution_options(synchronize_session=False))
     db_session.execute(
-        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status == "waiting")
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.status.in_(LEAVABLE_STATUSES))
         .values(status="left", ended_at=utcnow()).execution_options(synchronize_session=False))
     db_session.execute(
         update(CheckIn).where(CheckIn.id == checkin.id)
@@ -107,14 +107,16 @@ def expire_stale(now: dt.datetime | None = None) -> list[CheckIn]:
     seen = func.coalesce(CheckIn.last_seen_at, CheckIn.created_at)
     stale = db_session.execute(
         select(CheckIn.id, seen, CheckIn.created_at, Session.ends_at).join(Session, CheckIn.session_id == Session.id)
-        .where(CheckIn.status == "waiting", CheckIn.urgent.is_(False), or_(Session.ends_at <= now, seen < cutoff))
+        .where(CheckIn.status.in_(LEAVABLE_STATUSES), CheckIn.urgent.is_(False),
+               or_(Session.ends_at <= now, seen < cutoff))
     ).all()
     expired = []
     for checkin_id, last_seen, created_at, ends_at in stale:
         ended_at = max(created_at, min(last_seen, ends_at, now))
         reason = "session_ended" if ends_at <= now else "timeout"
         done = db_session.execute(
-            update(CheckIn).where(CheckIn.id == checkin_id, CheckIn.status == "waiting", CheckIn.urgent.is_(False))
+            update(CheckIn).where(CheckIn.id == checkin_id, CheckIn.status.in_(LEAVABLE_STATUSES),
+                                  CheckIn.urgent.is_(False))
             .values(status="left", ended_at=ended_at, end_reason=reason).execution_options(synchronize_session=False)
         ).rowcount
         if done:

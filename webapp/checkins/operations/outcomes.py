@@ -28,7 +28,7 @@ def close(checkin_id: int, user: User, kind: str, topics: list[str], result: str
     """
     checkin = load_checkin(checkin_id)
     require_staff(user, checkin.session)
-    if checkin.status == "waiting" or was_not_seen(checkin):
+    if checkin.status in ("waiting", "visiting") or was_not_seen(checkin):
         if kind != "visit_only":
             raise DomainError("not_taken", "Take the resident first, or close as visit_only.", 409)
     elif checkin.status == "in_consultation":

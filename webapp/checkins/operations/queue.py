@@ -10,9 +10,9 @@ from sqlalchemy import and_, case, func, or_, select
 
 from webapp.checkins.models import CheckIn, Outcome
 from webapp.checkins.operations.configuration import settings
-from webapp.checkins.operations.counting import is_consultation, is_visit, not_seen
+from webapp.checkins.operations.counting import in_line_since, is_consultation, is_visit, not_seen
 from webapp.checkins.operations.presence import still_there_clause, still_there_ids
-from webapp.checkins.operations.records import OPEN_STATUSES
+from webapp.checkins.operations.records import LINE_STATUSES
 from webapp.db import db_session
 from webapp.sessions.models import session_promoters
 
@@ -22,7 +22,7 @@ def queue(session_id: int) -> list[CheckIn]:
     a promoter closes them); urgent first, then in order of arrival."""
     return list(db_session.scalars(
         select(CheckIn).where(CheckIn.session_id == session_id,
-                              or_(CheckIn.status.in_(OPEN_STATUSES), not_seen()))
+                              or_(CheckIn.status.in_(LINE_STATUSES), not_seen()))
         .order_by(*_line_order())
     ))
 
@@ -46,7 +46,7 @@ def waiting_line_places(session_id: int) -> dict[int, tuple[int, int]]:
 
 
 def _line_order():
-    return (CheckIn.urgent.desc(), CheckIn.created_at, CheckIn.id)
+    return (CheckIn.urgent.desc(), in_line_since(), CheckIn.id)
 
 
 def waiting_count(session_id: int) -> int:
@@ -57,8 +57,8 @@ def waiting_count(session_id: int) -> int:
 
 def _ahead(checkin: CheckIn):
     """Waiting check-ins of the same session before this one (the same order as `_line_order`)."""
-    earlier = or_(CheckIn.created_at < checkin.created_at,
-                  and_(CheckIn.created_at == checkin.created_at, CheckIn.id < checkin.id))
+    since = checkin.asked_at or checkin.created_at
+    earlier = or_(in_line_since() < since, and_(in_line_since() == since, CheckIn.id < checkin.id))
     before = and_(CheckIn.urgent.is_(True), earlier) if checkin.urgent else or_(CheckIn.urgent.is_(True), earlier)
     return and_(CheckIn.session_id == checkin.session_id, CheckIn.status == "waiting", CheckIn.id != checkin.id,
                 before)

@@ -7,8 +7,12 @@ from webapp.exceptions import DomainError
 from webapp.limits import ID_MAX
 from webapp.sessions.models import Session
 
-#: The statuses of a check-in still in the line or with a promoter.
-OPEN_STATUSES = ("waiting", "in_consultation")
+#: The statuses of a check-in in the line or with a promoter (what the staff queue shows).
+LINE_STATUSES = ("waiting", "in_consultation")
+#: The statuses of a check-in still open: in the line, with a promoter, or in the metaverse room (visiting).
+OPEN_STATUSES = ("waiting", "visiting", "in_consultation")
+#: The statuses a resident may leave from (ending the check-in as `left`).
+LEAVABLE_STATUSES = ("waiting", "visiting")
 
 
 def get(checkin_id: int) -> CheckIn | None:
