@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import AxeAudit
-from tests.browser.conftest import DESKTOP, PHONE, TOKYO
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.keyboard import tab_to
 from tests.browser.steps import Frames
+from webapp.clock import now_tokyo
 
 pytestmark = pytest.mark.browser
 SCREENS = Path(__file__).resolve().parents[2] / "screens"
@@ -38,7 +39,7 @@ def enter_room(page, session_id: int, avatar_index: int = 0, nickname: str = "")
 
 def practice_session(server) -> dict:
     """A metaverse session some weeks ahead: its room is open for practice only."""
-    day = dt.datetime.now(TOKYO).date() + dt.timedelta(days=50)
+    day = now_tokyo().date() + dt.timedelta(days=50)
     status, session = server.api("POST", "/sessions", login="admin", body={
         "date": day.isoformat(), "starts_at": f"{day}T13:30:00+09:00", "ends_at": f"{day}T16:30:00+09:00",
         "format": "metaverse", "slot_minutes": 30, "capacity": 2, "promoters": ["sato"]})

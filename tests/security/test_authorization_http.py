@@ -90,7 +90,7 @@ def metaverse_session(ctx: Roles) -> int:
     from webapp.sessions.operations import SessionSpec, create_session
     from webapp.timeutil import TOKYO
 
-    day = dt.date.today() + dt.timedelta(days=50)
+    day = today_tokyo() + dt.timedelta(days=50)
     start = dt.datetime.combine(day, dt.time(13, 30), tzinfo=TOKYO)
     try:
         return create_session(SessionSpec(date=day, starts_at=start, ends_at=start + dt.timedelta(hours=3),
