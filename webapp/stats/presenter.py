@@ -1,6 +1,8 @@
 """What the stats pages show: labels in the reader's language, durations, charts, small-cell masking."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 from markupsafe import Markup
 
