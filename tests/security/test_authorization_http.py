@@ -209,6 +209,9 @@ ROUTES = [
     Call("POST", "/checkins/erase", public(302), lambda c: "/checkins/erase", form=lambda c: {},
          no_writes=("anonymous", "promoter", "other_promoter", "admin")),
     Call("GET", "/checkins/done", public(200), lambda c: "/checkins/done"),
+    Call("GET", "/rooms/<int:session_id>", public(200), lambda c: f"/rooms/{metaverse_session(c)}"),
+    Call("POST", "/rooms/<int:session_id>/enter", public(302), lambda c: f"/rooms/{metaverse_session(c)}/enter",
+         form=lambda c: {"avatar": "dog", "nickname": ""}),
     # staff
     Call("GET", "/staff/login", {**staff(302), "anonymous": 200, "resident": 200}, lambda c: "/staff/login"),
     Call("POST", "/staff/login", public(400), lambda c: "/staff/login",
