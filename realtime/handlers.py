@@ -15,6 +15,7 @@ from realtime.broker import checkin_channel, session_residents, session_staff, u
 from realtime.events import frame_of
 from webapp import limits
 from webapp.checkins import operations
+from webapp.checkins.operations.chat_lines import Line
 from webapp.checkins.operations.records import load_session
 from webapp.db import db_session
 from webapp.exceptions import DomainError
@@ -69,12 +70,8 @@ async def refresh(relay: Relay, session_id: int, residents: bool = True) -> None
 
 async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
     text = _read(frame, "resident").text
-
-    def unit():
-        msg = operations.post_message(client.checkin_id, text)
-        return events.resident_wrote(msg, msg.checkin, operations.crisis_contacts())
-
-    await publish_all(relay, await relay.db(unit))
+    # Stored with the other lines of the moment in one transaction (realtime/group_commit.py).
+    await publish_all(relay, await relay.store_line(Line(client.checkin_id, text)))
 
 
 async def resident_leave(relay: Relay, client: Client, frame: dict) -> None:
@@ -122,14 +119,10 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
     message = _read(frame, "staff")
-    checkin_id, text = message.checkin_id, message.text
-
-    def unit():
-        msg = operations.post_message(checkin_id, text, staff=_staff(client))
-        # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
-        return events.line_stored(msg, msg.checkin)
-
-    await publish_all(relay, await relay.db(unit))
+    # The account is checked again in the batch's transaction (active, token not revoked, assigned).
+    # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
+    line = Line(message.checkin_id, message.text, staff_id=client.user_id, auth_version=client.auth_version)
+    await publish_all(relay, await relay.store_line(line))
 
 
 async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
