@@ -90,6 +90,8 @@ async def _open_staff(relay: Relay, client: Client) -> None:
     state = await relay.read(_session_frames, session_ids)
     broadcast([client.ws], dump(welcome))
     for frame in state:
+        if frame["type"] == "queue":
+            relay.hub.sent_queue(session_staff(frame["session_id"]), frame)
         broadcast([client.ws], dump(frame))
     client.ready()
 

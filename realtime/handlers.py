@@ -252,6 +252,15 @@ async def staff_typing(relay: Relay, client: Client, frame: dict) -> None:
     await publish_all(relay, await relay.read(unit))
 
 
+async def staff_queue(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: the full `queue` and `counts` of a followed session again (changes come as `queue_delta`)."""
+    session_id = _read(frame, "staff").session_id
+    if session_id not in client.sessions or session_id in client.dropped:
+        raise DomainError("forbidden", "You are not assigned to this session.", 403)
+    for snapshot in await relay.read(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id))):
+        client.send_frame(snapshot)
+
+
 async def ping(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame({"type": "pong"})
 
@@ -260,4 +269,4 @@ RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resid
             "ping": ping}
 STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
          "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
-         "extend": staff_extend, "typing": staff_typing, "ping": ping}
+         "extend": staff_extend, "typing": staff_typing, "queue": staff_queue, "ping": ping}

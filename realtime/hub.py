@@ -24,6 +24,7 @@ from websockets.asyncio.server import ServerConnection, broadcast
 from realtime import frames
 from realtime.broker import Broker
 from realtime.limits import TokenBucket
+from realtime.queue_delta import delta
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ class Hub:
         self._running: set[str] = set()
         self._again: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
+        #: The last `queue` and `counts` frames each staff channel's consoles have: changes go out as deltas.
+        self._queues: dict[str, dict] = {}
+        self._counts: dict[str, str] = {}
 
     async def join(self, client: Client, channel: str) -> None:
         first = not self.local.get(channel)
@@ -110,6 +114,8 @@ class Hub:
         members.discard(client)
         if not members:
             del self.local[channel]
+            self._queues.pop(channel, None)
+            self._counts.pop(channel, None)
             await self.broker.unsubscribe(channel)
 
     async def part_all(self, client: Client) -> None:
@@ -172,6 +178,23 @@ class Hub:
     def refresh_staff(self) -> None:
         self.refresh_everything((".staff",))
 
+    def sent_queue(self, channel: str, queue: dict) -> None:
+        """A console on `channel` got this full queue: later changes are deltas from it (or a newer one)."""
+        self._queues.setdefault(channel, queue)
+
+    def _staff_changes(self, channel: str, queue: dict, counts: dict) -> list[str]:
+        """What the channel's consoles need: a delta from the last queue (the full one if none), and the
+        counts when they moved."""
+        before = self._queues.get(channel)
+        self._queues[channel] = queue
+        change = delta(before, queue) if before is not None else queue
+        texts = [dump(change)] if change is not None else []
+        counted = dump(counts)
+        if self._counts.get(channel) != counted:
+            self._counts[channel] = counted
+            texts.append(counted)
+        return texts
+
     async def _refresh(self, channel: str, session_id: int) -> None:
         await asyncio.sleep(REFRESH_DELAY_S)
         self._pending.discard(channel)
@@ -179,10 +202,10 @@ class Hub:
         try:
             if channel.endswith(".staff"):
                 queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
-                queue, counts = dump(queue), dump(counts)  # once for every console
+                texts = self._staff_changes(channel, queue, counts)  # once for every console
                 for client in list(self.local.get(channel, ())):
-                    client.send(queue)
-                    client.send(counts)
+                    for text in texts:
+                        client.send(text)
             else:
                 queues = await self.db(frames.resident_queues, session_id)
                 for client in list(self.local.get(channel, ())):

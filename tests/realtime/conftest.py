@@ -21,6 +21,7 @@ from websockets.sync.client import connect
 from harness.processes import Process, free_port, http_answers, redis_answers
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
+from tests.queue_view import fold
 from webapp.db import db_session
 from webapp.timeutil import TOKYO
 
@@ -32,6 +33,9 @@ class Peer:
         self.ws = connect(url, open_timeout=30, legacy=True, **kwargs)
         self.seen: list[dict] = []
         self._unread: list[dict] = []
+        #: Each session's queue as a console shows it (deltas applied; `queue_delta` frames read as `queue`).
+        self.queues: dict[int, dict] = {}
+        self.deltas: list[dict] = []
 
     def send(self, **frame) -> None:
         self.ws.send(json.dumps(frame, ensure_ascii=False))
@@ -41,6 +45,11 @@ class Peer:
             frame = json.loads(self.ws.recv(timeout=timeout))
         except TimeoutError:
             return None
+        if frame.get("type") == "queue_delta":
+            self.deltas.append(frame)
+            frame = fold(frame, self.queues)
+        elif frame.get("type") == "queue" and "session_id" in frame:
+            fold(frame, self.queues)
         self.seen.append(frame)
         self._unread.append(frame)
         return frame
