@@ -68,6 +68,19 @@ class Peer:
                 raise AssertionError(f"no {type_} {match} frame; unread: {self._unread}")
             self._pull(left)
 
+    def shows_queue(self, session_id: int, where, timeout: float = 30) -> dict:
+        """The session's queue as this console shows it now or once it satisfies `where` (frames read meanwhile
+        stay unread for `next`). A change undone before the relay looked (a check-in gone at once) sends nothing."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.queues.get(session_id)
+            if shown is not None and where(shown):
+                return shown
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"session {session_id}'s queue never satisfied the condition; shown: {shown}")
+            self._pull(left)
+
     def drain(self, wait: float = 0.5) -> list[dict]:
         """Every unread frame, including what arrives in the next `wait` seconds."""
         deadline = time.monotonic() + wait
@@ -247,6 +260,9 @@ def open_today(make_session, fmt="in_person", promoters=("sato", "tanaka"), join
     # its last slot still lies ahead (tests reserve it) until 23:49.
     slot = 30 if end == now + dt.timedelta(hours=3) else 10
     start = end - dt.timedelta(minutes=slot) * math.ceil((end - start) / dt.timedelta(minutes=slot))
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO)
+    if start < midnight:  # just after midnight: begin at 00:00 and cut the end back to whole slots instead
+        start, end = midnight, midnight + dt.timedelta(minutes=slot) * ((end - midnight) // dt.timedelta(minutes=slot))
     return make_session(day=day, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"), fmt=fmt,
                         promoters=list(promoters), join_url=join_url, slot_minutes=slot)
 
