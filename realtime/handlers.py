@@ -23,7 +23,7 @@ from webapp.schemas.errors import frame_problem
 from webapp.schemas.frames import MODELS, read_frame
 from webapp.sessions.operations import extend_session
 from webapp.staff.models import User
-from webapp.staff.operations import relay_token_current
+from webapp.staff.operations import NO_LONGER_ACTIVE, relay_token_current
 
 if TYPE_CHECKING:
     from realtime.hub import Client
@@ -51,7 +51,7 @@ def _staff(client: Client) -> User:
     """The staff member behind a connection, still active and not signed out since (checked on every action)."""
     user = db_session.get(User, client.user_id, populate_existing=True)
     if not relay_token_current(user, client.auth_version):
-        raise DomainError("forbidden", "This staff account is no longer active.", 403)
+        raise DomainError("forbidden", NO_LONGER_ACTIVE, 403)
     return user
 
 

@@ -22,7 +22,7 @@ from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.sessions.queries import assignments
 from webapp.staff.models import User
-from webapp.staff.operations import relay_token_current
+from webapp.staff.operations import NO_LONGER_ACTIVE, relay_token_current
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _checked(line: Line, routes: dict, writers: dict, assigned: set) -> tuple[st
     """The line's clean text and its check-in, or the DomainError a single post would raise."""
     writer = writers.get(line.staff_id) if line.staff_id is not None else None
     if line.auth_version is not None and not relay_token_current(writer, line.auth_version):
-        raise DomainError("forbidden", "This staff account is no longer active.", 403)
+        raise DomainError("forbidden", NO_LONGER_ACTIVE, 403)
     text = _clean(line.text, settings.message_max_chars, "text")
     route = routes.get(line.checkin_id)
     if route is None:
