@@ -80,8 +80,8 @@ CLIENT = {"open_timeout": 60, "close_timeout": 5, "max_size": 2**24, "ping_inter
 
 # --- data -------------------------------------------------------------------------------------
 
-def _fill(engine) -> dict:
-    """Sessions of today, their promoters and waiting check-ins, by bulk inserts; the ids."""
+def _fill(engine, residents: int = RESIDENTS) -> dict:
+    """Sessions of today, their promoters and `residents` waiting check-ins, by bulk inserts; the ids."""
     today = now_tokyo().date()
     now = utcnow()
     with engine.begin() as conn:
@@ -98,12 +98,12 @@ def _fill(engine) -> dict:
                 staff.append((user_id, session_id))
         rows = [{"session_id": session_id, "avatar": "cat", "nickname": "", "source": "resident",
                  "status": "waiting", "urgent": False, "token_version": 0,
-                 "created_at": now - dt.timedelta(milliseconds=RESIDENTS - i), "last_seen_at": now}
-                for i in range(RESIDENTS) for session_id in [sessions[i % SESSIONS]]]
+                 "created_at": now - dt.timedelta(milliseconds=residents - i), "last_seen_at": now}
+                for i in range(residents) for session_id in [sessions[i % SESSIONS]]]
         conn.execute(insert(CheckIn), rows)
-        residents = [tuple(r) for r in conn.execute(
+        waiting = [tuple(r) for r in conn.execute(
             CheckIn.__table__.select().with_only_columns(CheckIn.id, CheckIn.session_id).order_by(CheckIn.id))]
-    return {"sessions": sessions, "staff": staff, "residents": residents}
+    return {"sessions": sessions, "staff": staff, "residents": waiting}
 
 
 def _relay_tokens(data: dict) -> dict:

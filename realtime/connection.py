@@ -60,8 +60,9 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     await relay.hub.join(client, checkin_channel(client.checkin_id))
     await relay.hub.join(client, session_residents(client.session_id))
 
+    known = relay.hub.known_place(client.session_id, client.checkin_id)  # no counting the line again
     welcome, contacts = await relay.read(lambda: (
-        frames.resident_welcome(frames.fresh_checkin(client.checkin_id)), operations.crisis_contacts()))
+        frames.resident_welcome(frames.fresh_checkin(client.checkin_id), known), operations.crisis_contacts()))
     broadcast([client.ws], dump(welcome))
     if welcome["status"] == "waiting":
         client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in QUEUE_FIELDS}})
@@ -96,6 +97,8 @@ async def _open_staff(relay: Relay, client: Client) -> None:
     state = await relay.read(_session_frames, session_ids)
     broadcast([client.ws], dump(welcome))
     for frame in state:
+        if frame["type"] == "queue":
+            relay.hub.sent_queue(session_staff(frame["session_id"]), frame)
         broadcast([client.ws], dump(frame))
     client.ready()
 

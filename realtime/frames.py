@@ -91,11 +91,16 @@ def resident_closed(checkin: CheckIn) -> dict:
     return {"type": "closed", "reason": end_reason(checkin), "consulted": counting.was_consultation(checkin)}
 
 
-def resident_welcome(checkin: CheckIn) -> dict:
-    """Everything a resident's page needs to resume: status, place, hand-off, last messages."""
-    # Two counts, not the whole line: a welcome comes with every connection (bench/relay.py).
-    queue = resident_queue(operations.position(checkin), operations.waiting_count(checkin.session_id),
-                           operations.promoter_count(checkin.session_id), operations.present_place(checkin))
+def resident_welcome(checkin: CheckIn, known_place: dict | None = None) -> dict:
+    """Everything a resident's page needs to resume: status, place, hand-off, last messages.
+
+    `known_place`: the resident's queue frame from the relay's last refresh of the session (realtime.hub),
+    used while they wait instead of counting the line again; the next refresh corrects it if it moved."""
+    if known_place is not None and checkin.status == "waiting":
+        queue = known_place
+    else:  # two counts, not the whole line: a welcome comes with every connection (bench/relay.py)
+        queue = resident_queue(operations.position(checkin), operations.waiting_count(checkin.session_id),
+                               operations.promoter_count(checkin.session_id), operations.present_place(checkin))
     frame = {
         "type": "welcome", "checkin_id": checkin.id, "session_id": checkin.session_id, "number": checkin.number,
         "status": RESIDENT_STATUS[checkin.status], "position": queue["position"], "waiting": queue["waiting"],

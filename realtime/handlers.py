@@ -16,6 +16,7 @@ from realtime.events import frame_of
 from realtime.room.rooms import booth_slot
 from webapp import limits
 from webapp.checkins import operations
+from webapp.checkins.operations.chat_lines import Line
 from webapp.checkins.operations.records import load_session
 from webapp.db import db_session
 from webapp.exceptions import DomainError
@@ -23,7 +24,7 @@ from webapp.schemas.errors import frame_problem
 from webapp.schemas.frames import MODELS, read_frame
 from webapp.sessions.operations import extend_session
 from webapp.staff.models import User
-from webapp.staff.operations import relay_token_current
+from webapp.staff.operations import NO_LONGER_ACTIVE, relay_token_current
 
 if TYPE_CHECKING:
     from realtime.hub import Client
@@ -51,7 +52,7 @@ def _staff(client: Client) -> User:
     """The staff member behind a connection, still active and not signed out since (checked on every action)."""
     user = db_session.get(User, client.user_id, populate_existing=True)
     if not relay_token_current(user, client.auth_version):
-        raise DomainError("forbidden", "This staff account is no longer active.", 403)
+        raise DomainError("forbidden", NO_LONGER_ACTIVE, 403)
     return user
 
 
@@ -70,12 +71,8 @@ async def refresh(relay: Relay, session_id: int, residents: bool = True) -> None
 
 async def resident_message(relay: Relay, client: Client, frame: dict) -> None:
     text = _read(frame, "resident").text
-
-    def unit():
-        msg = operations.post_message(client.checkin_id, text)
-        return events.resident_wrote(msg, msg.checkin, operations.crisis_contacts())
-
-    await publish_all(relay, await relay.db(unit))
+    # Stored with the other lines of the moment in one transaction (realtime/group_commit.py).
+    await publish_all(relay, await relay.store_line(Line(client.checkin_id, text)))
 
 
 async def resident_leave(relay: Relay, client: Client, frame: dict) -> None:
@@ -128,14 +125,10 @@ async def staff_take(relay: Relay, client: Client, frame: dict) -> None:
 
 async def staff_message(relay: Relay, client: Client, frame: dict) -> None:
     message = _read(frame, "staff")
-    checkin_id, text = message.checkin_id, message.text
-
-    def unit():
-        msg = operations.post_message(checkin_id, text, staff=_staff(client))
-        # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
-        return events.line_stored(msg, msg.checkin)
-
-    await publish_all(relay, await relay.db(unit))
+    # The account is checked again in the batch's transaction (active, token not revoked, assigned).
+    # Before hand-off colleagues see the reply too; after it, only the taker (the writer) does.
+    line = Line(message.checkin_id, message.text, staff_id=client.user_id, auth_version=client.auth_version)
+    await publish_all(relay, await relay.store_line(line))
 
 
 async def staff_announce(relay: Relay, client: Client, frame: dict) -> None:
@@ -270,6 +263,15 @@ async def staff_typing(relay: Relay, client: Client, frame: dict) -> None:
     await publish_all(relay, await relay.read(unit))
 
 
+async def staff_queue(relay: Relay, client: Client, frame: dict) -> None:
+    """Extension: the full `queue` and `counts` of a followed session again (changes come as `queue_delta`)."""
+    session_id = _read(frame, "staff").session_id
+    if session_id not in client.sessions or session_id in client.dropped:
+        raise DomainError("forbidden", "You are not assigned to this session.", 403)
+    for snapshot in await relay.read(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id))):
+        client.send_frame(snapshot)
+
+
 async def ping(relay: Relay, client: Client, frame: dict) -> None:
     client.send_frame({"type": "pong"})
 
@@ -278,4 +280,4 @@ RESIDENT = {"message": resident_message, "leave": resident_leave, "erase": resid
             "ping": ping}
 STAFF = {"announce": staff_announce, "take": staff_take, "message": staff_message, "close": staff_close,
          "walkin": staff_walkin, "transfer": staff_transfer, "remove": staff_remove, "history": staff_history,
-         "extend": staff_extend, "typing": staff_typing, "ping": ping}
+         "extend": staff_extend, "typing": staff_typing, "queue": staff_queue, "ping": ping}

@@ -23,8 +23,9 @@ from collections.abc import Awaitable, Callable
 from websockets.asyncio.server import ServerConnection, broadcast
 
 from realtime import frames
-from realtime.broker import Broker
+from realtime.broker import Broker, session_residents
 from realtime.limits import TokenBucket
+from realtime.queue_delta import delta
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,11 @@ class Hub:
         self._running: set[str] = set()
         self._again: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
+        #: The last `queue` and `counts` frames each staff channel's consoles have: changes go out as deltas.
+        self._queues: dict[str, dict] = {}
+        self._counts: dict[str, str] = {}
+        #: Each residents channel's last queue frames (checkin_id -> frame): a welcome's place in line.
+        self._places: dict[str, dict[int, dict]] = {}
 
     async def join(self, client: Client, channel: str) -> None:
         first = not self.local.get(channel)
@@ -122,6 +128,9 @@ class Hub:
         members.discard(client)
         if not members:
             del self.local[channel]
+            self._queues.pop(channel, None)
+            self._counts.pop(channel, None)
+            self._places.pop(channel, None)
             await self.broker.unsubscribe(channel)
 
     async def part_all(self, client: Client) -> None:
@@ -178,13 +187,36 @@ class Hub:
         self.spawn(self._refresh(channel, session_id))
 
     def refresh_everything(self, audiences: tuple[str, ...] = (".staff", ".residents")) -> None:
-        """Resend the queue of every session someone here follows (after a broker outage, say)."""
+        """Resend the queue of every session someone here follows (after a broker outage, say; and each
+        upkeep round): consoles get the full queue again, a resync rather than a delta."""
         for channel in list(self.local):
             if channel.startswith("s") and channel.endswith(audiences):
+                self._queues.pop(channel, None)
                 self.schedule_refresh(channel, int(channel[1:].split(".")[0]))
 
     def refresh_staff(self) -> None:
         self.refresh_everything((".staff",))
+
+    def sent_queue(self, channel: str, queue: dict) -> None:
+        """A console on `channel` got this full queue: later changes are deltas from it (or a newer one)."""
+        self._queues.setdefault(channel, queue)
+
+    def known_place(self, session_id: int, checkin_id: int) -> dict | None:
+        """A waiting resident's queue frame from this relay's last refresh of the session, if it has one."""
+        return self._places.get(session_residents(session_id), {}).get(checkin_id)
+
+    def _staff_changes(self, channel: str, queue: dict, counts: dict) -> list[str]:
+        """What the channel's consoles need: a delta from the last queue (the full one if none, as after
+        upkeep's resync), and the counts when they moved (always with a full queue)."""
+        before = self._queues.get(channel)
+        self._queues[channel] = queue
+        change = delta(before, queue) if before is not None else queue
+        texts = [dump(change)] if change is not None else []
+        counted = dump(counts)
+        if before is None or self._counts.get(channel) != counted:
+            self._counts[channel] = counted
+            texts.append(counted)
+        return texts
 
     async def _refresh(self, channel: str, session_id: int) -> None:
         await asyncio.sleep(REFRESH_DELAY_S)
@@ -193,12 +225,13 @@ class Hub:
         try:
             if channel.endswith(".staff"):
                 queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
-                queue, counts = dump(queue), dump(counts)  # once for every console
+                texts = self._staff_changes(channel, queue, counts)  # once for every console
                 for client in list(self.local.get(channel, ())):
-                    client.send(queue)
-                    client.send(counts)
+                    for text in texts:
+                        client.send(text)
             else:
                 queues = await self.db(frames.resident_queues, session_id)
+                self._places[channel] = queues
                 for client in list(self.local.get(channel, ())):
                     self.send_resident_queue(client, queues.get(client.checkin_id))
         except Exception:  # noqa: BLE001  (a failed refresh must not end the relay; the next one catches up)

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 
 from realtime.broker import Broker
 from realtime.broker_memory import MemoryBroker
+from realtime.group_commit import GroupCommit
 from realtime.hub import Hub
 from realtime.origins import default_origins
 from realtime.presence import Presence
@@ -54,6 +55,7 @@ class Relay:
         self.presence = Presence(self.hub, self.db, self.publish)
         self.rooms = Rooms(self)
         self.hub.room = self.rooms.on_envelope
+        self.chat = GroupCommit(self.db)
 
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""
@@ -62,6 +64,10 @@ class Relay:
     async def read(self, fn, *args):
         """Run a unit that only reads (webapp.db.reading: on SQLite it never waits for a writer)."""
         return await self.workers.read(fn, *args)
+
+    async def store_line(self, line):
+        """Store a chat line in the next group commit (realtime.group_commit); whom to tell about it."""
+        return await self.chat.store(line)
 
     async def publish(self, channel: str, envelope: dict) -> None:
         await self.broker.publish(channel, envelope)

@@ -18,5 +18,9 @@ class RelayServices(Protocol):
     async def read(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a unit that only reads in a worker thread."""
 
+    async def store_line(self, line: Any) -> list[tuple[str, dict]]:
+        """Store a chat line (webapp.checkins.operations.chat_lines.Line) with the others of the moment;
+        whom to tell, once committed."""
+
     async def publish(self, channel: str, envelope: dict) -> None:
         """Send an envelope to every relay's connections on `channel`."""

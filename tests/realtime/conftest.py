@@ -21,6 +21,7 @@ from websockets.sync.client import connect
 from harness.processes import Process, free_port, http_answers, redis_answers
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
+from tests.queue_view import fold
 from webapp.clock import now_tokyo
 from webapp.db import db_session
 from webapp.timeutil import TOKYO
@@ -33,6 +34,9 @@ class Peer:
         self.ws = connect(url, open_timeout=30, legacy=True, **kwargs)
         self.seen: list[dict] = []
         self._unread: list[dict] = []
+        #: Each session's queue as a console shows it (deltas applied; `queue_delta` frames read as `queue`).
+        self.queues: dict[int, dict] = {}
+        self.deltas: list[dict] = []
 
     def send(self, **frame) -> None:
         self.ws.send(json.dumps(frame, ensure_ascii=False))
@@ -42,6 +46,11 @@ class Peer:
             frame = json.loads(self.ws.recv(timeout=timeout))
         except TimeoutError:
             return None
+        if frame.get("type") == "queue_delta":
+            self.deltas.append(frame)
+            frame = fold(frame, self.queues)
+        elif frame.get("type") == "queue" and "session_id" in frame:
+            fold(frame, self.queues)
         self.seen.append(frame)
         self._unread.append(frame)
         return frame
@@ -58,6 +67,19 @@ class Peer:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no {type_} {match} frame; unread: {self._unread}")
+            self._pull(left)
+
+    def shows_queue(self, session_id: int, where, timeout: float = 30) -> dict:
+        """The session's queue as this console shows it now or once it satisfies `where` (frames read meanwhile
+        stay unread for `next`). A change undone before the relay looked (a check-in gone at once) sends nothing."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.queues.get(session_id)
+            if shown is not None and where(shown):
+                return shown
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"session {session_id}'s queue never satisfied the condition; shown: {shown}")
             self._pull(left)
 
     def drain(self, wait: float = 0.5) -> list[dict]:
@@ -239,6 +261,9 @@ def open_today(make_session, fmt="in_person", promoters=("sato", "tanaka"), join
     # its last slot still lies ahead (tests reserve it) until 23:49.
     slot = 30 if end == now + dt.timedelta(hours=3) else 10
     start = end - dt.timedelta(minutes=slot) * math.ceil((end - start) / dt.timedelta(minutes=slot))
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO)
+    if start < midnight:  # just after midnight: begin at 00:00 and cut the end back to whole slots instead
+        start, end = midnight, midnight + dt.timedelta(minutes=slot) * ((end - midnight) // dt.timedelta(minutes=slot))
     return make_session(day=day, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"), fmt=fmt,
                         promoters=list(promoters), join_url=join_url, slot_minutes=slot)
 

@@ -42,8 +42,8 @@ def write_and_leave(client, console, session_id: int, checkin_id: int) -> None:
 
     confirm = client.get("/checkins/leave").get_data(as_text=True)
     client.post("/checkins/leave", data={"csrf_token": csrf_of(confirm)})
-    console.next("queue", timeout=FAST, session_id=session_id,
-                 where=lambda f: checkin_id not in [e["checkin_id"] for e in f["entries"]])
+    console.shows_queue(session_id, timeout=FAST,
+                        where=lambda f: checkin_id not in [e["checkin_id"] for e in f["entries"]])
 
 
 def open_console(peers, relay, world, login="sato"):

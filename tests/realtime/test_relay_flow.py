@@ -272,3 +272,22 @@ def test_staff_mistakes_get_error_frames_that_name_the_problem(world, relay, pee
     assert sato.next("error")["code"] == "invalid_outcome"
     sato.send(type="announce", session_id=world.session_id, text="")
     assert sato.next("error")["code"] == "empty_text"
+
+
+def test_a_console_gets_each_arrival_alone_and_the_whole_queue_when_it_asks(world, relay, peers, console):
+    first_id, _, first = resident(world, relay, peers, avatar="dog")
+    first.next("welcome")
+    sato = console("sato")
+    assert [e["checkin_id"] for e in sato.queues[world.session_id]["entries"]] == [first_id]
+    second_id, _, second = resident(world, relay, peers, avatar="cat")
+    second.next("welcome")
+    shown = sato.next("queue", where=lambda f: len(f["entries"]) == 2)
+    assert [e["checkin_id"] for e in shown["entries"]] == [first_id, second_id]
+    arrival = next(d for d in sato.deltas if d["added"])
+    # Only the newcomer travels, not everyone already in line.
+    assert [e["checkin_id"] for e in arrival["added"]] == [second_id] and arrival["gone"] == []
+    sato.send(type="queue", session_id=world.session_id)
+    again = sato.next("queue", where=lambda f: len(f["entries"]) == 2)
+    assert again["entries"][1]["avatar"] == "cat"
+    sato.send(type="queue", session_id=world.session_id + 1000)
+    assert sato.next("error")["code"] == "forbidden"

@@ -16,7 +16,6 @@ from webapp.reservations import cap as reservation_cap
 from webapp.reservations import operations as reservations
 from webapp.sessions import operations as sessions
 from webapp.sessions import queries as session_queries
-from webapp.sessions.models import Slot
 from webapp.sessions.places import place_after_format_change
 from webapp.staff.auth import require_api_staff
 
@@ -94,8 +93,8 @@ def update_session(session_id: int):
 def create_reservation(slot_id: int):
     """Anyone may reserve; the body and both of its fields are optional."""
     fields = parse.reservation_request(parse.json_object(allow_empty=True))
-    slot = db_session.get(Slot, slot_id)
-    with reservation_cap.counted(slot.session) if slot is not None else nullcontext():
+    session = reservations.slot_session(slot_id)  # no ORM load: reserve reads the slot again where it decides
+    with reservation_cap.counted(session) if session is not None else nullcontext():
         reservation = reservations.reserve(slot_id, **fields)
     return _created(serialize.reservation(reservation), url_for(".get_reservation", code=reservation.code))
 

@@ -101,6 +101,13 @@ class History(Frame):
     checkin_id: Id
 
 
+class QueueSnapshot(Frame):
+    """A console asks for the full `queue` (and `counts`) of a session it follows, e.g. after a gap."""
+
+    type: Literal["queue"]
+    session_id: Id
+
+
 class Extend(Frame):
     """Move the session's end later: 1-120 minutes (webapp/limits.py EXTEND_MINUTES_*)."""
 
@@ -155,7 +162,8 @@ class Mute(Frame):
 ResidentFrame = Annotated[ResidentMessage | Leave | Erase | ResidentTyping | Ping | Move | Emote | Ask,
                           Field(discriminator="type")]
 StaffFrame = Annotated[Announce | Take | StaffMessage | Close | Walkin | Transfer | Remove | History | Extend
-                       | StaffTyping | Ping | Move | Emote | Enter | Exit | Mute, Field(discriminator="type")]
+                       | StaffTyping | QueueSnapshot | Ping | Move | Emote | Enter | Exit | Mute,
+                       Field(discriminator="type")]
 RESIDENT_FRAMES = TypeAdapter(ResidentFrame)
 STAFF_FRAMES = TypeAdapter(StaffFrame)
 

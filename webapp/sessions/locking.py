@@ -1,7 +1,7 @@
 """The session row's lock: edits of a session and reservations in it take turns (issue 14, finding 1)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from webapp.db import db_session
 from webapp.sessions.models import Session
@@ -22,7 +22,11 @@ def lock(session: Session) -> None:
 
 def hold_for_reservation(session_id: int) -> None:
     """A reservation's share of the lock (FOR SHARE): reservations run side by side, never beside an edit."""
-    db_session.execute(select(Session.id).where(Session.id == session_id).with_for_update(read=True))
+    db_session.execute(_SHARE, {"session_id": session_id})
+
+
+#: Built once: every reservation runs it (constructing it was a visible share of the profile).
+_SHARE = select(Session.id).where(Session.id == bindparam("session_id")).with_for_update(read=True)
 
 
 def hold_for_checkin(session_id: int) -> None:

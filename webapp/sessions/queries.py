@@ -75,6 +75,15 @@ def promotes(user_id: int, session_id: int) -> bool:
     return db_session.scalar(query) is not None
 
 
+def assignments(user_ids, session_ids) -> set[tuple[int, int]]:
+    """The (user id, session id) pairs among these that are promoter assignments, in one query."""
+    if not user_ids or not session_ids:
+        return set()
+    rows = db_session.execute(select(session_promoters.c.user_id, session_promoters.c.session_id).where(
+        session_promoters.c.user_id.in_(user_ids), session_promoters.c.session_id.in_(session_ids)))
+    return {(user_id, session_id) for user_id, session_id in rows}
+
+
 def run_by(user: User) -> ColumnElement[bool]:
     """A condition on Session: the sessions `user` runs (an admin every one, a promoter those assigned)."""
     return true() if user.role == "admin" else Session.id.in_(promoter_session_ids(user.id))

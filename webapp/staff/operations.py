@@ -121,6 +121,10 @@ def sign_out_everywhere(user: User) -> None:
     signals.staff_access_revoked.send(user, reason="signed_out_everywhere")
 
 
+#: What a staff relay connection is told when its account may no longer act (relay_token_current false).
+NO_LONGER_ACTIVE = "This staff account is no longer active."
+
+
 def relay_token_current(user: User | None, auth_version: int) -> bool:
     """Whether a staff relay token of this `auth_version` still connects and acts (the handshake, every frame)."""
     return user is not None and user.active and user.role in ROLES and (user.auth_version or 0) == auth_version

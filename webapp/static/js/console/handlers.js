@@ -5,7 +5,7 @@ import { addAnnouncement } from "./announcements.js";
 import { onClosing, onSession } from "./closing.js";
 import { showCounts } from "./counts.js";
 import { addMessage, closePanel, openPanel, setLog, updatePanel } from "./panels.js";
-import { renderQueue } from "./queue.js";
+import { applyQueueDelta, renderQueue } from "./queue.js";
 import {
   el, entries, logs, nameOf, notes, panels, pending, report, rows, say, sessionId, shared, t,
 } from "./state.js";
@@ -22,6 +22,10 @@ export const handlers = {
   },
   queue(frame) {
     if (forThisSession(frame)) renderQueue(frame.entries || []);
+  },
+  // After the full queue on connect, changes come as deltas (the full one again on request).
+  queue_delta(frame) {
+    if (forThisSession(frame)) applyQueueDelta(frame);
   },
   counts(frame) {
     if (forThisSession(frame)) showCounts(frame);

@@ -121,7 +121,8 @@ export function renderQueue(list) {
     const id = entry.checkin_id;
     seen.add(id);
     const before = entries.get(id);
-    entry.receivedAt = performance.now();
+    // An entry a delta left as it was keeps counting its wait from when it came.
+    if (entry !== before) entry.receivedAt = performance.now();
     entries.set(id, entry);
     const row = rows.get(id) || makeRow(id);
     fillRow(row, entry);
@@ -142,6 +143,16 @@ export function renderQueue(list) {
   const ours = new Set([...rows.values()].map((row) => row.tr));
   for (const stray of [...queueBody.children]) if (!ours.has(stray)) stray.remove();
   el("queue-empty").hidden = rows.size > 0;
+}
+
+/** A `queue_delta`: the shown queue with the entries added, changed and gone, in the relay's order. */
+export function applyQueueDelta(frame) {
+  const next = new Map(entries);
+  for (const entry of [...(frame.added || []), ...(frame.changed || [])]) next.set(entry.checkin_id, entry);
+  for (const id of frame.gone || []) next.delete(id);
+  const added = new Set((frame.added || []).map((entry) => entry.checkin_id));
+  const order = frame.order || [...[...next.keys()].filter((id) => !added.has(id)), ...added];
+  renderQueue(order.filter((id) => next.has(id)).map((id) => next.get(id)));
 }
 
 /** Tell the person at the console what changed, and open what is now theirs. */
