@@ -80,8 +80,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
 
-    from webapp import templating
+    from webapp import city, templating
     templating.init_app(app)
+    city.init_app(app)
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

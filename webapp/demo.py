@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import func, select
 
-from webapp.db import db_session
+from webapp.db import db_session, utcnow
 from webapp.sessions.models import Session
 from webapp.sessions.operations import SessionSpec, create_session, generate_fiscal_year, plan_defaults
 from webapp.staff.models import User
@@ -26,13 +26,13 @@ def database_is_empty() -> bool:
 
 def _open_now(config: Mapping) -> Session:
     """A metaverse session running now, so check-in and the waiting room can be tried at once."""
-    now = dt.datetime.now(TOKYO).replace(second=0, microsecond=0)
+    now = utcnow().astimezone(TOKYO).replace(second=0, microsecond=0)
     day = now.date()
     start = max(now - dt.timedelta(hours=1), dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO))
     end = min(now + dt.timedelta(hours=3), dt.datetime.combine(day, dt.time(23, 59), tzinfo=TOKYO))
     return create_session(SessionSpec(
         date=day, starts_at=start, ends_at=end, format="metaverse",
-        location=config["DEFAULT_LOCATIONS"]["metaverse"], join_url="https://example.org/ikomaru-metaverse-demo",
+        location=config["DEFAULT_LOCATIONS"]["metaverse"], join_url=f"https://example.org/{config['PROFILE'].programme.slug}-metaverse-demo",
         slot_minutes=30, capacity=2, promoters=["sato", "tanaka"],
     ))
 
@@ -41,7 +41,7 @@ def load(config: Mapping) -> list[str]:
     """Fill an empty database; returns lines to print (including the demo logins)."""
     for login, role, name, password in DEMO_USERS:
         create_user(login, role, name, password)
-    year = fiscal_year_of(dt.datetime.now(TOKYO).date())
+    year = fiscal_year_of(utcnow().astimezone(TOKYO).date())
     created, _ = generate_fiscal_year(year, plan_defaults(config, ["sato", "tanaka"]))
     today = _open_now(config)
     lines = [f"demo: {len(created)} sessions for fiscal year {year}, and one open today ({today.date})"]

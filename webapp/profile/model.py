@@ -28,13 +28,24 @@ class Municipality(_Part):
 class Programme(_Part):
     name: str = Field(min_length=1, max_length=60)
     name_en: str = Field(default="", max_length=80)
+    #: ASCII short name: download file names (<slug>-stats-2026.csv), the API's auth realm.
+    slug: str = Field(default="soudankai", pattern=r"^[a-z][a-z0-9-]{0,31}$")
     umbrella: str = ""
     umbrella_en: str = ""
+    #: The umbrella's short name, after the city's in every page title (default: umbrella).
+    umbrella_short: str = ""
+    umbrella_short_en: str = ""
     promoter_title: str = "主任推進員"
     promoter_title_en: str = "chief promoter"
     windows_name: str = ""
     windows_name_en: str = ""
     windows_url: str = ""
+    #: What the city's consultation windows are, for the help page (left out when empty).
+    windows_about: str = ""
+    windows_about_en: str = ""
+    #: Who listens, as residents are told (default: promoter_title).
+    listeners: str = ""
+    listeners_en: str = ""
 
 
 class Schedule(_Part):
@@ -85,6 +96,12 @@ class Contact(_Part):
     url: str = Field(pattern=r"^(https?://|tel:)\S+$")
 
 
+class Feeds(_Part):
+    #: Right-hand side of every calendar UID: set once at launch, never changed (subscribers would see doubles).
+    uid_domain: str = Field(default="", pattern=r"^([a-z0-9-]+(\.[a-z0-9-]+)*)?$")
+    prodid: str = Field(default="", max_length=120)
+
+
 class Figures(_Part):
     public: bool = True
     threshold: int = Field(default=3, ge=1, le=20)
@@ -122,6 +139,7 @@ class Profile(_Part):
     locations: dict[Literal["in_person", "online", "metaverse"], str]
     agencies: list[Agency] = Field(min_length=1)
     crisis_contacts: list[Contact] = Field(min_length=1)
+    feeds: Feeds = Feeds()
     figures: Figures = Figures()
     look: Look = Look()
 
