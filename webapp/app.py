@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "webapp.stats.api",
     "webapp.api.views",
     "calendars.views",
+    "webapp.look",
     "webapp.audit.views",
     "webapp.audit.api",
 )

@@ -51,6 +51,9 @@ BROKEN = [
     ('12 = "online"', "", "formats: needs all twelve months 1..12 (missing: 12)"),
     ('end = "12:00"', 'end = "09:00"', "schedule: end must be later than start"),
     ("[figures]", "[figures", "not valid TOML"),
+    ('background = "#ffffff"', 'background = "#ffffff"\nprimary_soft = "#5b8fd0"',
+     "on primary_soft has contrast"),
+    ('logo = "sample-logo.svg"', 'logo = "sample-logo.gif"', "look.logo: String should match pattern"),
 ]
 
 
@@ -62,6 +65,15 @@ def test_a_bad_profile_exits_with_one_line_naming_the_problem(tmp_path, old, new
     lines = checked.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and str(path) in lines[0], checked.stderr
     assert "Traceback" not in checked.stderr + checked.stdout
+
+
+def test_a_profile_naming_a_logo_that_is_not_there_exits_with_one_line(tmp_path):
+    path = tmp_path / "city.toml"
+    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")  # without its logo beside it
+    checked = flask("profile", "check", str(path))
+    assert checked.returncode != 0 and "Traceback" not in checked.stderr
+    lines = checked.stderr.strip().splitlines()
+    assert len(lines) == 1 and "look.logo: no such file" in lines[0] and "sample-logo.svg" in lines[0]
 
 
 def test_a_bad_profile_in_use_stops_every_command_with_the_same_line(tmp_path):

@@ -12,22 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from pathlib import Path
 
 import pytest
-from flask import g
 
-from webapp.app import create_app
-from webapp.db import db_session, utcnow
+from webapp.db import utcnow
 from webapp.timeutil import TOKYO
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "profiles" / "sample.toml"
+from .conftest import PASSWORD, ROOT
+
 #: What must never show under another city's profile.
 IKOMA = re.compile("生駒|いこまる|ikoma", re.IGNORECASE)
 CITY = {"ja": "みどり野市", "en": "Midorino City"}
 PROGRAMME = {"ja": "みどりの よろず相談会", "en": "Midorino drop-in consultations"}
-PASSWORD = "correct-horse-battery"
 #: GET routes no crawl answers with 200, and why (each is still fetched and checked).
 UNREACHED = {
     "twofactor.verify": "the second step of a login with a second factor; the crawl's staff sign in without one",
@@ -35,25 +31,6 @@ UNREACHED = {
     "sessions.set_language": "a redirect that sets the language cookie (its target is crawled)",
     "checkins.leave": "answers the resident's leave form; GET sends back to the waiting room",
 }
-
-
-@pytest.fixture
-def sample_app(database_url, monkeypatch):
-    """The app as a みどり野市 deployment runs it: PROFILE set, agencies brought in line by `profile apply`."""
-    monkeypatch.setenv("PROFILE", str(SAMPLE))
-    # The sample keeps its public figures off; the operator's switch turns the page on, so it is crawled too.
-    monkeypatch.setenv("STATS_PUBLIC_ENABLED", "true")
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "s" * 48,
-                      "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False, "ADMIN_2FA_REQUIRED": False})
-    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
-    ctx = app.app_context()
-    ctx.push()
-    applied = app.test_cli_runner().invoke(args=["profile", "apply"])
-    assert applied.exit_code == 0, applied.output
-    yield app
-    ctx.pop()
-    db_session.remove()
-    app.extensions["engine"].dispose()
 
 
 def _session(fmt: str, day: dt.date, start: dt.datetime, end: dt.datetime, promoters: list[str]):

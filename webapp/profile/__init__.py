@@ -59,9 +59,16 @@ def load(path: Path | str | None = None) -> Profile:
         except ValueError:
             raise ProfileError(f"{path}: formats: months are the numbers 1..12") from None
     try:
-        return Profile.model_validate(raw)
+        profile = Profile.model_validate(raw)
     except ValidationError as err:
         raise ProfileError(f"{path}: {_problem(err)}") from None
+    if profile.look.logo:
+        # The logo sits next to the profile, so a city's folder carries its own look.
+        logo = (path.parent / profile.look.logo).resolve()
+        if not logo.is_file():
+            raise ProfileError(f"{path}: look.logo: no such file {logo}")
+        profile.look.logo = str(logo)
+    return profile
 
 
 def contact_entries(profile: Profile) -> list[dict]:
