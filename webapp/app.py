@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "webapp.api.views",
     "calendars.views",
     "webapp.look",
+    "webapp.directory.views",
     "webapp.audit.views",
     "webapp.audit.api",
 )

@@ -130,6 +130,8 @@ def test_profile_apply_brings_the_agencies_in_line_and_keeps_old_ones_readable(a
     applied = flask("profile", "apply", env={"PROFILE": str(SAMPLE), "DATABASE_URL": database_url})
     assert applied.returncode == 0, applied.stderr
     assert "agencies added: koureisha_soudan, kosodate, seikatsu" in applied.stdout
+    # The crisis contacts follow too: one the sample does not list is retired, not deleted.
+    assert "contacts retired: あなたのいばしょ チャット相談" in applied.stdout
     db_session.remove()
     assert [t.key for t in vocabulary.choices("agency")] == ["koureisha_soudan", "kosodate", "seikatsu", "other"]
     retired = {t.key: t.label_ja for t in vocabulary.terms("agency") if t.retired}
@@ -137,3 +139,4 @@ def test_profile_apply_brings_the_agencies_in_line_and_keeps_old_ones_readable(a
     db_session.remove()  # end this test's read, as a page would, before the command writes again
     again = flask("profile", "apply", env={"PROFILE": str(SAMPLE), "DATABASE_URL": database_url})
     assert "agencies added: -" in again.stdout and "agencies retired: -" in again.stdout
+    assert "contacts added: -" in again.stdout and "contacts retired: -" in again.stdout
