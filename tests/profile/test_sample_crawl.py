@@ -185,3 +185,13 @@ def test_feeds_and_the_csv_carry_the_sample_programme(sample_app, language):
     year = utcnow().astimezone(TOKYO).year
     csv = admin.get(f"/api/v1/stats.csv?fiscal_year={year - 1}").get_data(as_text=True)
     assert csv.lstrip("\ufeff").startswith("みどりの よろず相談会 実績")
+
+
+def test_the_help_page_lists_the_sample_citys_agencies_with_their_phone_hours_and_website(sample_app):
+    page = sample_app.test_client().get("/help").get_data(as_text=True)
+    directory = page.split('class="directory-list"', 1)[1].split("</ul>", 1)[0]
+    assert "高齢者あんしん相談センター" in directory and '<a href="tel:0000000001">000-000-0001</a>' in directory
+    assert "平日 9:00〜17:00" in directory
+    website = '<a href="https://www.example.jp/midorino/kosodate/" target="_blank" rel="noopener">ホームページ'
+    assert website in directory
+    assert "地域包括支援センター" not in directory and "その他の機関" not in directory  # retired; the catch-all
