@@ -15,6 +15,7 @@ import re
 
 import pytest
 
+from harness.processes import wait_until
 from webapp.db import utcnow
 from webapp.timeutil import TOKYO
 
@@ -48,6 +49,16 @@ def _day_at(day: dt.date, clock: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(clock), tzinfo=TOKYO)
 
 
+def _not_just_before_midnight() -> None:
+    """The session open now ends by 23:59 (a session never spans two dates): in the day's last minutes
+    the crawl waits for the new day rather than see the session close under it."""
+    def far_from_midnight() -> bool:
+        now = utcnow().astimezone(TOKYO)
+        return now.time() < dt.time(23, 54) and now.time() >= dt.time(0, 0, 5)
+
+    wait_until(far_from_midnight, timeout=10 * 60, what="the new day in Tokyo", every=1)
+
+
 def _world(app) -> dict:
     """One of everything: sessions of each format (one open now, one past with a closed consultation,
     one cancelled), a reservation, staff, a feed token, an admin's crisis contact and phrase."""
@@ -59,6 +70,7 @@ def _world(app) -> dict:
     from webapp.stats import vocabulary
     from webapp.timeutil import fiscal_year_of
 
+    _not_just_before_midnight()
     admin = create_user("admin", "admin", "管理者 みどり", PASSWORD)
     promoter = create_user("sato", "promoter", "相談支援員 さとう", PASSWORD)
     now = utcnow().astimezone(TOKYO).replace(second=0, microsecond=0)
