@@ -76,7 +76,7 @@ def record(actor: Actor, action: str, target: str = "") -> None:
 
 @dataclasses.dataclass
 class Filters:
-    """What the admin page and the API narrow the log by; every part optional. Dates are Ikoma days."""
+    """What the admin page and the API narrow the log by; every part optional. Dates are days in Tokyo (Asia/Tokyo)."""
 
     first: dt.date | None = None
     last: dt.date | None = None
@@ -98,7 +98,7 @@ class Filters:
 
 
 def between(first: dt.date | None, last: dt.date | None) -> list[AuditEvent]:
-    """Events from `first` to `last` (inclusive Ikoma days, each optional), oldest first."""
+    """Events from `first` to `last` (inclusive Tokyo days, each optional), oldest first."""
     return matching(Filters(first, last), newest_first=False)
 
 
