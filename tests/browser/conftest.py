@@ -233,6 +233,11 @@ class Browsing:
 @pytest.fixture
 def browsing(browser, server):
     """New contexts for each test; all closed afterwards."""
+    yield from browsing_on(browser, server)
+
+
+def browsing_on(browser, server):
+    """Browsing on `server` for one test; a page script that failed fails the test."""
     session = Browsing(browser, server)
     yield session
     session.close()
@@ -249,7 +254,8 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.passed or report.skipped or report.when == "teardown":
         return
-    browsing = item.funcargs.get("browsing") if hasattr(item, "funcargs") else None
+    funcargs = getattr(item, "funcargs", {})
+    browsing = funcargs.get("browsing") or funcargs.get("sample_browsing")
     if browsing is None:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.axe import AxeAudit
-from tests.browser.conftest import DESKTOP, PHONE, ROOT, Browsing, serving
+from tests.browser.conftest import DESKTOP, PHONE, ROOT, browsing_on, serving
 
 pytestmark = pytest.mark.browser
 SAMPLE = ROOT / "profiles" / "sample.toml"
@@ -19,11 +19,7 @@ def sample_server(tmp_path_factory):
 
 @pytest.fixture
 def sample_browsing(browser, sample_server):
-    session = Browsing(browser, sample_server)
-    yield session
-    session.close()
-    if session.script_errors:
-        pytest.fail("page scripts failed:\n" + "\n".join(session.script_errors))
+    yield from browsing_on(browser, sample_server)
 
 
 def _colour(page, selector: str, prop: str) -> str:
