@@ -15,13 +15,11 @@ from collections.abc import Callable, Iterable, Mapping
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
+from webapp import city
 from webapp.sessions.models import FORMATS
 from webapp.templating import clock, format_label
 from webapp.timeutil import TOKYO, local
 
-PRODID = "-//Ikoma City//Ikomaru Soudankai//JA"
-#: Right-hand side of every UID; never change it, or every subscribed calendar duplicates its events.
-UID_DOMAIN = "ikomaru.ikoma"
 #: How often calendar apps are asked to fetch the feed again.
 REFRESH_INTERVAL = dt.timedelta(hours=1)
 ALARMS = (dt.timedelta(days=1), dt.timedelta(minutes=30))
@@ -45,19 +43,20 @@ def tokyo_vtimezone() -> Timezone:
 
 def session_uid(session_id: int) -> str:
     """The UID of a session's event; it never changes, so clients update instead of duplicating."""
-    return f"session-{session_id}@{UID_DOMAIN}"
+    return f"session-{session_id}@{city.uid_domain()}"
 
 
 def reservation_uid(code: str) -> str:
     """A stable UID that neither reveals the code nor how many reservations exist."""
-    return f"reservation-{hashlib.sha256(code.encode()).hexdigest()[:24]}@{UID_DOMAIN}"
+    return f"reservation-{hashlib.sha256(code.encode()).hexdigest()[:24]}@{city.uid_domain()}"
 
 
 def public_calendar(sessions: Iterable, *, session_url: SessionUrl) -> bytes:
     """The feed anyone may subscribe to: times, format and place, nothing about people."""
-    cal = _calendar(_("いこまる相談会（生駒市）"),
-                    _("生駒市のいこまる相談会の開催予定です。どこに相談したらよいか分からない悩みや、"
-                      "言葉にしにくい気持ちを、いこまる主任推進員がお聞きします。変更や中止は自動で反映されます。"))
+    names = city.texts()
+    cal = _calendar(_("%(programme)s（%(city)s）", **names),
+                    _("%(city)sの%(programme)sの開催予定です。どこに相談したらよいか分からない悩みや、"
+                      "言葉にしにくい気持ちを、%(listeners)sがお聞きします。変更や中止は自動で反映されます。", **names))
     summaries, intro = _summaries(), _("予約なしでも参加できます。お名前はうかがいません。")
     events = []
     for session in sessions:
@@ -73,9 +72,10 @@ def staff_calendar(sessions: Iterable, *, staff_name: str, counts: Mapping[int, 
 
     Each event's URL is that session's console (`console_url`), where the promoter works on the day.
     """
-    cal = _calendar(_("いこまる相談会（担当: %(name)s）", name=staff_name),
-                    _("%(name)s さんが担当するいこまる相談会です。予約・受付の件数はカレンダーの更新時点のものです。",
-                      name=staff_name))
+    programme = city.programme()
+    cal = _calendar(_("%(programme)s（担当: %(name)s）", programme=programme, name=staff_name),
+                    _("%(name)s さんが担当する%(programme)sです。予約・受付の件数はカレンダーの更新時点のものです。",
+                      programme=programme, name=staff_name))
     summaries, events = _summaries(), []
     for session in sessions:
         page = session_url(session)
@@ -93,7 +93,7 @@ def reservation_calendar(reservation, session, *, manage_url: str, session_page:
     """
     slot = reservation.slot
     cancelled = reservation.status != "active" or session.status == "cancelled"
-    summary = _("いこまる相談会（ご予約）")
+    summary = _("%(programme)s（ご予約）", programme=city.programme())
     event = Event()
     event.add("uid", reservation_uid(reservation.code))
     event.add("dtstamp", max(filter(None, (session.updated_at, reservation.created_at, reservation.cancelled_at))))
@@ -119,7 +119,7 @@ def reservation_calendar(reservation, session, *, manage_url: str, session_page:
 def _base_calendar() -> Calendar:
     """A VCALENDAR carrying the Asia/Tokyo VTIMEZONE its events' TZID points to."""
     cal = Calendar()
-    cal.add("prodid", PRODID)
+    cal.add("prodid", city.prodid())
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
@@ -159,9 +159,9 @@ class SessionEvent:
 
 def _summaries() -> dict[tuple[str, bool], str]:
     """Every event title by (format, cancelled), translated once per feed rather than once per event."""
-    titles = {}
+    titles, programme = {}, city.programme()
     for fmt in FORMATS:
-        title = _("いこまる相談会（%(format)s）", format=format_label(fmt))
+        title = _("%(programme)s（%(format)s）", programme=programme, format=format_label(fmt))
         # Some apps ignore STATUS in subscriptions, so the title says it too.
         titles[fmt, False], titles[fmt, True] = title, _("【中止】") + title
     return titles
@@ -265,8 +265,10 @@ def _alarm(before: dt.timedelta, starts_at: dt.datetime) -> Alarm:
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", -before)
     if before >= dt.timedelta(days=1):
-        text = _("明日 %(time)s から、いこまる相談会のご予約があります。", time=clock(starts_at))
+        text = _("明日 %(time)s から、%(programme)sのご予約があります。", time=clock(starts_at),
+                 programme=city.programme())
     else:
-        text = _("%(minutes)d分後に、いこまる相談会のご予約の時間です。", minutes=int(before.total_seconds() // 60))
+        text = _("%(minutes)d分後に、%(programme)sのご予約の時間です。", minutes=int(before.total_seconds() // 60),
+                 programme=city.programme())
     alarm.add("description", text)
     return alarm

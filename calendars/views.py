@@ -14,7 +14,7 @@ from werkzeug.http import is_resource_modified
 from calendars import feeds, queries
 from calendars.cache import FeedCache, etag_for
 from calendars.forms import FeedTokenForm
-from webapp import secret_once
+from webapp import city, secret_once
 from webapp.db import utcnow
 from webapp.exceptions import ApiError
 from webapp.microcache import public_cache
@@ -70,7 +70,7 @@ def public_feed():
     return _feed_response(
         key, state,
         lambda: feeds.public_calendar(queries.public_sessions(since), session_url=_session_url),
-        filename="ikomaru-public.ics", cache_control="public, no-cache",
+        filename=f"{city.slug()}-public.ics", cache_control="public, no-cache",
     )
 
 
@@ -88,7 +88,7 @@ def staff_feed(token: str):
         lambda: feeds.staff_calendar(queries.staff_sessions(user.id, since), staff_name=user.display_name,
                                      counts=queries.staff_counts(user.id, since), session_url=_session_url,
                                      console_url=_console_url),
-        filename="ikomaru-staff.ics", cache_control="private, no-cache",
+        filename=f"{city.slug()}-staff.ics", cache_control="private, no-cache",
     )
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -105,7 +105,7 @@ def reservation_ics(code: str):
         manage_url=url_for("reservations.show", code=reservation.code, _external=True),
     )
     response = Response(body, content_type=ICS_TYPE)
-    response.headers["Content-Disposition"] = 'attachment; filename="ikomaru-reservation.ics"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{city.slug()}-reservation.ics"'
     # The file holds the code: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-store"
     return response

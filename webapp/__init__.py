@@ -1,4 +1,4 @@
-"""The いこまる相談会 web app. Importing the package stays Flask-free so the relay can share models."""
+"""The consultation-session scheduler web app. Importing the package stays Flask-free so the relay can share models."""
 
 
 def create_app(test_config: dict | None = None):

@@ -29,6 +29,8 @@ BLUEPRINTS = (
     "webapp.stats.api",
     "webapp.api.views",
     "calendars.views",
+    "webapp.look",
+    "webapp.directory.views",
     "webapp.audit.views",
     "webapp.audit.api",
     "webapp.rooms.views",
@@ -82,8 +84,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
 
-    from webapp import templating
+    from webapp import city, templating
     templating.init_app(app)
+    city.init_app(app)
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

@@ -33,7 +33,7 @@ def _open_now(config: Mapping) -> Session:
     end = min(now + dt.timedelta(hours=3), dt.datetime.combine(day, dt.time(23, 59), tzinfo=TOKYO))
     return create_session(SessionSpec(
         date=day, starts_at=start, ends_at=end, format="metaverse",
-        location=config["DEFAULT_LOCATIONS"]["metaverse"], join_url="https://example.org/ikomaru-metaverse-demo",
+        location=config["DEFAULT_LOCATIONS"]["metaverse"], join_url=f"https://example.org/{config['PROFILE'].programme.slug}-metaverse-demo",
         slot_minutes=30, capacity=2, promoters=["sato", "tanaka"],
     ))
 

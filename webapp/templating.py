@@ -40,7 +40,7 @@ def long_date(day: dt.date) -> str:
 
 
 def clock(moment: dt.datetime) -> str:
-    """13:30 in Ikoma time."""
+    """13:30 on a Tokyo clock."""
     return timeutil.clock(moment, lang())
 
 
@@ -52,7 +52,7 @@ def range_text(first: str, last: str) -> str:
 
 
 def time_range(start: dt.datetime, end: dt.datetime) -> str:
-    """From `start` to `end` on an Ikoma clock: 13:30〜16:30 / 13:30–16:30."""
+    """From `start` to `end` on a Tokyo clock: 13:30〜16:30 / 13:30–16:30."""
     return range_text(clock(start), clock(end))
 
 
@@ -105,7 +105,7 @@ def list_join(items: Iterable) -> Markup:
 
 
 def paren(text) -> Markup:
-    """An aside after a word: 「対面（生駒市役所）」 / "In person (Ikoma City Hall)"."""
+    """An aside after a word: 「対面（市役所）」 / "In person (City Hall)"."""
     return (Markup("（%s）") if lang() == "ja" else Markup(" (%s)")) % text
 
 

@@ -16,7 +16,7 @@ LONG_DATE = {"ja": "y年M月d日（E）", "en": "EEE d MMMM y"}
 
 
 def local(moment: dt.datetime) -> dt.datetime:
-    """`moment` seen on a clock in Ikoma."""
+    """`moment` seen on a clock in Tokyo (Asia/Tokyo)."""
     return moment.astimezone(TOKYO)
 
 
@@ -26,7 +26,7 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 def at_tokyo(day: dt.date, clock: dt.time) -> dt.datetime:
-    """The aware datetime of `clock` on `day` in Ikoma."""
+    """The aware datetime of `clock` on `day` in Tokyo."""
     return dt.datetime.combine(day, clock, tzinfo=TOKYO)
 
 
@@ -36,7 +36,7 @@ def long_date(day: dt.date, locale: str) -> str:
 
 
 def clock(moment: dt.datetime, locale: str) -> str:
-    """13:30 in Ikoma time, on a 24-hour clock in every language."""
+    """13:30 on a Tokyo clock, a 24-hour clock in every language."""
     return format_time(local(moment), "HH:mm", locale=locale)
 
 

@@ -16,7 +16,7 @@ from webapp.errors import error_body
 REFUSED_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>このアドレスでは表示できません</title></head>
 <body><main><h1>このアドレスでは表示できません</h1>
-<p>お手数ですが、生駒市のページにあるリンクから開き直してください。</p>
+<p>お手数ですが、市のページにあるリンクから開き直してください。</p>
 <p lang="en">This address is not served here. Please open the service from the City's own link.</p>
 </main></body></html>"""
 

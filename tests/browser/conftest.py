@@ -7,6 +7,7 @@ Fixtures are package-scoped so Playwright's event loop is gone before other test
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -113,26 +114,28 @@ def _not_just_before_midnight() -> None:
         wait_until(far_from_midnight, timeout=15 * 60, what="the new day in Ikoma", every=1)
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory):
-    """`flask --app wsgi serve` with web and relay on free loopback ports, on a demo database."""
-    home = tmp_path_factory.mktemp("browser-server")
+@contextlib.contextmanager
+def serving(home: Path, **env_overrides: str):
+    """`flask --app wsgi serve` with web and relay on free loopback ports, on a demo database in `home`;
+    `env_overrides` are the deployment's own settings (e.g. PROFILE for another city)."""
     port, relay_port = free_port(), free_port()
     while relay_port == port:
         relay_port = free_port()
     env = {**os.environ,
-           "DATABASE_URL": f"sqlite:///{home / 'ikomaru.sqlite3'}",
+           "DATABASE_URL": f"sqlite:///{home / 'app.sqlite3'}",
            "SECRET_KEY": "browser-test-secret-key-not-for-production",
            "RELAY_PUBLIC_URL": f"ws://127.0.0.1:{relay_port}/ws",
            "RATELIMIT_ENABLED": "false",
            "ADMIN_2FA_REQUIRED": "false",  # the demo admin signs in with a password (test_two_factor enrols)
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", **env_overrides}
     for name in ("REDIS_URL", "ALLOWED_ORIGINS", "FLASK_APP"):
         env.pop(name, None)
     log = home / "server.log"
     server = Server(env, port, relay_port, log)
     _not_just_before_midnight()
     server.flask("db", "upgrade")
+    if "PROFILE" in env_overrides:
+        server.flask("profile", "apply")
     server.flask("demo")
     process = Process(["python", "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(port),
                        "--relay-port", str(relay_port)], env=env, log=log).start()
@@ -144,6 +147,13 @@ def server(tmp_path_factory):
         yield server
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory):
+    """The service under the shipped (Ikoma) profile."""
+    with serving(tmp_path_factory.mktemp("browser-server")) as running:
+        yield running
 
 
 # --- the browser ------------------------------------------------------------------------------
@@ -227,6 +237,11 @@ class Browsing:
 @pytest.fixture
 def browsing(browser, server):
     """New contexts for each test; all closed afterwards."""
+    yield from browsing_on(browser, server)
+
+
+def browsing_on(browser, server):
+    """Browsing on `server` for one test; a page script that failed fails the test."""
     session = Browsing(browser, server)
     yield session
     session.close()
@@ -243,7 +258,8 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.passed or report.skipped or report.when == "teardown":
         return
-    browsing = item.funcargs.get("browsing") if hasattr(item, "funcargs") else None
+    funcargs = getattr(item, "funcargs", {})
+    browsing = funcargs.get("browsing") or funcargs.get("sample_browsing")
     if browsing is None:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,9 @@ BROKEN = [
     ('12 = "online"', "", "formats: needs all twelve months 1..12 (missing: 12)"),
     ('end = "12:00"', 'end = "09:00"', "schedule: end must be later than start"),
     ("[figures]", "[figures", "not valid TOML"),
+    ('background = "#ffffff"', 'background = "#ffffff"\nprimary_soft = "#5b8fd0"',
+     "on primary_soft has contrast"),
+    ('logo = "sample-logo.svg"', 'logo = "sample-logo.gif"', "look.logo: String should match pattern"),
 ]
 
 
@@ -73,6 +76,15 @@ def test_profile_check_on_a_bad_profile_exits_with_that_line_and_no_traceback(tm
     lines = checked.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and str(path) in lines[0], checked.stderr
     assert "Traceback" not in checked.stderr + checked.stdout
+
+
+def test_a_profile_naming_a_logo_that_is_not_there_exits_with_one_line(tmp_path):
+    path = tmp_path / "city.toml"
+    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")  # without its logo beside it
+    checked = flask("profile", "check", str(path))
+    assert checked.returncode != 0 and "Traceback" not in checked.stderr
+    lines = checked.stderr.strip().splitlines()
+    assert len(lines) == 1 and "look.logo: no such file" in lines[0] and "sample-logo.svg" in lines[0]
 
 
 def test_a_bad_profile_in_use_stops_every_command_with_the_same_line(tmp_path):
@@ -129,6 +141,8 @@ def test_profile_apply_brings_the_agencies_in_line_and_keeps_old_ones_readable(a
     applied = flask("profile", "apply", env={"PROFILE": str(SAMPLE), "DATABASE_URL": database_url})
     assert applied.returncode == 0, applied.stderr
     assert "agencies added: koureisha_soudan, kosodate, seikatsu" in applied.stdout
+    # The crisis contacts follow too: one the sample does not list is retired, not deleted.
+    assert "contacts retired: あなたのいばしょ チャット相談" in applied.stdout
     db_session.remove()
     assert [t.key for t in vocabulary.choices("agency")] == ["koureisha_soudan", "kosodate", "seikatsu", "other"]
     retired = {t.key: t.label_ja for t in vocabulary.terms("agency") if t.retired}
@@ -136,3 +150,4 @@ def test_profile_apply_brings_the_agencies_in_line_and_keeps_old_ones_readable(a
     db_session.remove()  # end this test's read, as a page would, before the command writes again
     again = flask("profile", "apply", env={"PROFILE": str(SAMPLE), "DATABASE_URL": database_url})
     assert "agencies added: -" in again.stdout and "agencies retired: -" in again.stdout
+    assert "contacts added: -" in again.stdout and "contacts retired: -" in again.stdout

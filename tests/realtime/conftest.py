@@ -259,6 +259,7 @@ def open_today(make_session, fmt="in_person", promoters=("sato", "tanaka"), join
     end = min(now + dt.timedelta(hours=3), dt.datetime.combine(day, dt.time(23, 59), tzinfo=TOKYO))
     # Late in the Tokyo evening the day cuts the session at 23:59: shorter slots, cut back from the end, so
     # its last slot still lies ahead (tests reserve it) until 23:49.
+    # (Only then: in the first hour after midnight the grid cut back from the end would start the day before.)
     slot = 30 if end == now + dt.timedelta(hours=3) else 10
     start = end - dt.timedelta(minutes=slot) * math.ceil((end - start) / dt.timedelta(minutes=slot))
     midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TOKYO)

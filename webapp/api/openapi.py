@@ -8,6 +8,8 @@ Request bodies and query parameters are generated from the models the API valida
 """
 from __future__ import annotations
 
+from flask import current_app
+
 from webapp.api.openapi_components import CODE, PARAMETERS, RESPONSE_SCHEMAS, RESPONSES, ref
 from webapp.schemas.audit import AuditRange
 from webapp.schemas.checkins import CheckinRequest
@@ -62,7 +64,7 @@ def paths() -> dict:
                 "security": STAFF,
                 "requestBody": _body(ref("SessionCreate"), example={
                     "date": "2026-12-15", "starts_at": "13:30", "ends_at": "16:30", "format": "metaverse",
-                    "location": "メタバース空間「いこまる相談会 inメタバース」", "slot_minutes": 30, "capacity": 2,
+                    "location": "メタバース空間「相談ひろば」", "slot_minutes": 30, "capacity": 2,
                     "promoters": ["sato", "tanaka"]}),
                 "responses": {"201": _json(ref("Session"), "Created, with its slots cut from slot_minutes."),
                               **_errors(400, 401, 403, 413)},
@@ -166,7 +168,7 @@ def paths() -> dict:
         },
         "/audit": {
             "get": {"operationId": "getAuditLog", "tags": ["audit"], "summary": "The audit log (admin)",
-                    "description": "Sign-ins and staff actions between two Ikoma days (both optional, inclusive), "
+                    "description": "Sign-ins and staff actions between two Tokyo days (both optional, inclusive), "
                                    "oldest first. Targets are ids; no resident's text is ever in it.",
                     "security": STAFF, "parameters": query_parameters(AuditRange),
                     "responses": {"200": _json({"type": "array", "items": ref("AuditEvent")}, "Oldest first."),
@@ -183,13 +185,15 @@ def document() -> dict:
     """The whole document, built from the models and limits as they are now."""
     schemas = {**RESPONSE_SCHEMAS, **components(SessionCreate, SessionPatch, ReservationRequest, CheckinRequest)}
     schemas["CheckinRequest"]["properties"]["reservation_code"].update(pattern=CODE["pattern"], example=CODE["example"])
+    names = current_app.config["PROFILE"]
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
-            "title": "いこまる相談会 scheduler API",
+            "title": f"{names.programme.name} scheduler API",
             "version": "1.0.0",
             "description": (
-                "生駒市「いこまる相談会」の予約・受付 API。Residents call anonymously; staff send "
+                f"{names.municipality.name}「{names.programme.name}」の予約・受付 API。"
+                "Residents call anonymously; staff send "
                 "`Authorization: Bearer <token>` (from `flask --app wsgi users token LOGIN`) or the logged-in "
                 "session cookie plus the `X-CSRFToken` header. Times are ISO 8601 with +09:00 (Asia/Tokyo). "
                 'Every error is {"error": {"code", "message"}}. See docs/api.md.'

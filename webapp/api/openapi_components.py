@@ -59,7 +59,7 @@ RESPONSE_SCHEMAS = {
                                "Residents can check in now: open, and reception not ended early by staff."},
             "holiday": {"type": "boolean", "description": "The date is a national holiday (flagged, never moved)."},
             "holiday_name": {"type": "string", "example": "勤労感謝の日"},
-            "location": {"type": "string", "example": "生駒市役所"},
+            "location": {"type": "string", "example": "市役所 2階 相談室"},
             "join_url": {"type": "string", "description": "Online meeting or metaverse room; may be empty."},
             "note": {"type": "string", "description": "A note for residents, e.g. why it was cancelled."},
             "promoters": {"type": "array", "items": ref("Promoter")},

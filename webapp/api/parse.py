@@ -70,7 +70,7 @@ def valid(model: type[Model], data: Mapping) -> Model:
 
 
 def _moment(value: dt.time | dt.datetime, day: dt.date) -> dt.datetime:
-    """A Moment as an aware datetime: "HH:MM" is that time on `day` in Ikoma."""
+    """A Moment as an aware datetime: "HH:MM" is that time on `day` in Japan (Asia/Tokyo)."""
     return at_tokyo(day, value) if isinstance(value, dt.time) else value
 
 

@@ -5,7 +5,7 @@ from contextlib import nullcontext
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from webapp import limits
+from webapp import city, limits
 from webapp.api import openapi, parse, serialize
 from webapp.checkins.avatars import AVATARS
 from webapp.db import db_session
@@ -31,7 +31,7 @@ ID = f"int(max={limits.ID_MAX})"
 def _api_headers(response: Response) -> Response:
     """401s say how to authenticate; nothing keyed by a reservation code is cached."""
     if response.status_code == 401:
-        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="ikomaru"')
+        response.headers.setdefault("WWW-Authenticate", f'Bearer realm="{city.slug()}"')
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -40,7 +40,7 @@ def _day(form, field) -> None:
 
 
 class AuditFilterForm(FlaskForm):
-    """from, to, action, actor: each optional (the dates are days in Ikoma, both inclusive)."""
+    """from, to, action, actor: each optional (the dates are days in Tokyo, both inclusive)."""
 
     class Meta:
         csrf = False

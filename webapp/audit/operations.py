@@ -53,15 +53,19 @@ def user_target(user: User) -> str:
     return f"user:{user.login}"
 
 
+def acting(actor: Actor = None) -> tuple[int | None, str]:
+    """(account id, name as people read it) of `actor`, or of whoever is acting now when it is None."""
+    actor = actor if actor is not None else current_actor()
+    if isinstance(actor, User):
+        return actor.id, actor.login
+    return None, SYSTEM if actor is None else actor
+
+
 def record(actor: Actor, action: str, target: str = "") -> None:
     """Append one event and commit it. A failure is logged, never raised: the act itself is already committed."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action}")
-    actor = actor if actor is not None else current_actor()
-    if isinstance(actor, User):
-        actor_id, name = actor.id, actor.login
-    else:
-        actor_id, name = None, SYSTEM if actor is None else actor
+    actor_id, name = acting(actor)
     try:
         db_session.add(AuditEvent(at=utcnow(), actor_id=actor_id, actor=name, action=action, target=target[:100]))
         db_session.commit()
@@ -72,7 +76,7 @@ def record(actor: Actor, action: str, target: str = "") -> None:
 
 @dataclasses.dataclass
 class Filters:
-    """What the admin page and the API narrow the log by; every part optional. Dates are Ikoma days."""
+    """What the admin page and the API narrow the log by; every part optional. Dates are days in Tokyo (Asia/Tokyo)."""
 
     first: dt.date | None = None
     last: dt.date | None = None
@@ -94,7 +98,7 @@ class Filters:
 
 
 def between(first: dt.date | None, last: dt.date | None) -> list[AuditEvent]:
-    """Events from `first` to `last` (inclusive Ikoma days, each optional), oldest first."""
+    """Events from `first` to `last` (inclusive Tokyo days, each optional), oldest first."""
     return matching(Filters(first, last), newest_first=False)
 
 

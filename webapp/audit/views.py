@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
+from webapp import city
 from webapp.audit import operations
 from webapp.audit.forms import ACTION_LABELS, AuditFilterForm
 from webapp.audit.operations import CLI, NOBODY, SYSTEM, Filters
@@ -98,4 +99,4 @@ def export():
     body = to_csv(operations.matching(filters))
     return _no_store(Response(body, mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": 'attachment; filename="ikomaru-audit.csv"'}))
+        "Content-Disposition": f'attachment; filename="{city.slug()}-audit.csv"'}))

@@ -61,14 +61,17 @@ def profile_check(path):
 
 
 @profile_cli.command("apply")
-@click.option("--keep-unlisted", is_flag=True, help="Do not retire agencies the profile does not list.")
+@click.option("--keep-unlisted", is_flag=True,
+              help="Do not retire agencies or crisis contacts the profile does not list.")
 def profile_apply(keep_unlisted):
-    """Bring the agencies promoters pick in line with the profile in use (PROFILE)."""
+    """Bring the agencies promoters pick and the crisis contacts in line with the profile in use (PROFILE)."""
     from flask import current_app
 
-    from webapp.profile.directory import apply_agencies
+    from webapp.profile.directory import apply_agencies, apply_contacts
 
-    done = apply_agencies(current_app.config["PROFILE"], retire_unlisted=not keep_unlisted)
-    for what in ("added", "renamed", "restored", "retired"):
-        ids = getattr(done, what)
-        click.echo(f"agencies {what}: {', '.join(ids) if ids else '-'}")
+    profile = current_app.config["PROFILE"]
+    for name, apply in (("agencies", apply_agencies), ("contacts", apply_contacts)):
+        done = apply(profile, retire_unlisted=not keep_unlisted)
+        for what in ("added", "renamed", "restored", "retired"):
+            ids = getattr(done, what)
+            click.echo(f"{name} {what}: {', '.join(ids) if ids else '-'}")

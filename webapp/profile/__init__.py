@@ -67,6 +67,12 @@ def load(path: Path | str | None = None) -> Profile:
         profile._room_map = load_map(path.parent / profile.room.map if profile.room.map else DEFAULT_MAP)
     except MapError as err:
         raise ProfileError(f"{path}: room.map: {err}") from None
+    if profile.look.logo:
+        # The logo sits next to the profile, so a city's folder carries its own look.
+        logo = (path.parent / profile.look.logo).resolve()
+        if not logo.is_file():
+            raise ProfileError(f"{path}: look.logo: no such file {logo}")
+        profile.look.logo = str(logo)
     return profile
 
 

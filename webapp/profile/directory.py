@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from webapp.profile import contact_entries
 from webapp.profile.model import Profile
 from webapp.stats import vocabulary
 
@@ -42,4 +43,34 @@ def apply_agencies(profile: Profile, retire_unlisted: bool = True) -> Applied:
         if retire_unlisted and key not in listed and not term.retired:
             vocabulary.retire_term(term)
             done.retired.append(key)
+    return done
+
+
+def apply_contacts(profile: Profile, retire_unlisted: bool = True) -> Applied:
+    """Make the crisis contacts in force follow the profile, matched by Japanese name; returns names.
+
+    A listed contact missing is added (a retired one of that name is restored), its details and order
+    follow the profile; others are retired, never deleted. Every change is kept in the history.
+    """
+    from webapp.checkins.operations import crisis_settings
+
+    done = Applied()
+    existing = {c.name_ja: c for c in crisis_settings.contacts()}
+    for position, entry in enumerate(contact_entries(profile), start=1):
+        contact, data = existing.get(entry["name_ja"]), {**entry, "position": position}
+        if contact is None:
+            crisis_settings.add_contact(data)
+            done.added.append(entry["name_ja"])
+            continue
+        if any(str(getattr(contact, key)) != str(value) for key, value in data.items()):
+            crisis_settings.update_contact(contact, data)
+            done.renamed.append(entry["name_ja"])
+        if contact.retired:
+            crisis_settings.set_retired(contact, False)
+            done.restored.append(entry["name_ja"])
+    listed = {c.name for c in profile.crisis_contacts}
+    for name, contact in existing.items():
+        if retire_unlisted and name not in listed and not contact.retired:
+            crisis_settings.set_retired(contact, True)
+            done.retired.append(name)
     return done

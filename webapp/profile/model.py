@@ -29,13 +29,24 @@ class Municipality(_Part):
 class Programme(_Part):
     name: str = Field(min_length=1, max_length=60)
     name_en: str = Field(default="", max_length=80)
+    #: ASCII short name: download file names (<slug>-stats-2026.csv), the API's auth realm.
+    slug: str = Field(default="soudankai", pattern=r"^[a-z][a-z0-9-]{0,31}$")
     umbrella: str = ""
     umbrella_en: str = ""
+    #: The umbrella's short name, after the city's in every page title (default: umbrella).
+    umbrella_short: str = ""
+    umbrella_short_en: str = ""
     promoter_title: str = "主任推進員"
     promoter_title_en: str = "chief promoter"
     windows_name: str = ""
     windows_name_en: str = ""
     windows_url: str = ""
+    #: What the city's consultation windows are, for the help page (left out when empty).
+    windows_about: str = ""
+    windows_about_en: str = ""
+    #: Who listens, as residents are told (default: promoter_title).
+    listeners: str = ""
+    listeners_en: str = ""
 
 
 class Schedule(_Part):
@@ -86,30 +97,56 @@ class Contact(_Part):
     url: str = Field(pattern=r"^(https?://|tel:)\S+$")
 
 
+class Feeds(_Part):
+    #: Right-hand side of every calendar UID: set once at launch, never changed (subscribers would see doubles).
+    uid_domain: str = Field(default="", pattern=r"^([a-z0-9-]+(\.[a-z0-9-]+)*)?$")
+    prodid: str = Field(default="", max_length=120)
+
+
 class Figures(_Part):
     public: bool = True
     threshold: int = Field(default=3, ge=1, le=20)
 
 
+def _mix(colour: str, other: str, share: float) -> str:
+    """`colour` with `share` of `other` mixed in (sRGB, per channel)."""
+    a, b = ([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (colour, other))
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
 class Look(_Part):
-    logo: str = ""
+    #: An image file next to the profile (or an absolute path); empty: the text mark.
+    logo: str = Field(default="", pattern=r"^([^\s]+\.(svg|png|webp|jpg|jpeg))?$")
     primary: str = "#0b6e4f"
     text: str = "#1f2933"
     background: str = "#ffffff"
+    #: Links and hovered buttons (default: primary darkened), and soft panels (default: primary, pale).
+    primary_dark: str = ""
+    primary_soft: str = ""
 
-    @field_validator("primary", "text", "background")
+    @field_validator("primary", "text", "background", "primary_dark", "primary_soft")
     @classmethod
-    def _colour(cls, value: str) -> str:
+    def _colour(cls, value: str, info) -> str:
+        if not value and info.field_name in ("primary_dark", "primary_soft"):
+            return value
         if not HEX.match(value):
             raise ValueError("must be a colour like #0b6e4f")
         return value.lower()
 
     @model_validator(mode="after")
     def _contrast(self) -> Look:
-        # Text on the page, links on the page, and white button text on the primary colour.
+        self.primary_dark = self.primary_dark or _mix(self.primary, "#000000", 0.25)
+        self.primary_soft = self.primary_soft or _mix(self.primary, "#ffffff", 0.88)
+        # Every pair style.css puts text on: page text, links (on the page and on white cards),
+        # white on buttons (plain and hovered), text and labels on the soft panels.
         for what, fg, bg in (("text on background", self.text, self.background),
                              ("primary on background", self.primary, self.background),
-                             ("white on primary", "#ffffff", self.primary)):
+                             ("white on primary", "#ffffff", self.primary),
+                             ("primary_dark on background", self.primary_dark, self.background),
+                             ("primary_dark on white", self.primary_dark, "#ffffff"),
+                             ("white on primary_dark", "#ffffff", self.primary_dark),
+                             ("text on primary_soft", self.text, self.primary_soft),
+                             ("primary_dark on primary_soft", self.primary_dark, self.primary_soft)):
             if ratio(fg, bg) < AA_TEXT:
                 raise ValueError(f"{what} has contrast {ratio(fg, bg):.2f}:1, below WCAG AA {AA_TEXT}:1")
         return self
@@ -128,6 +165,7 @@ class Profile(_Part):
     locations: dict[Literal["in_person", "online", "metaverse"], str]
     agencies: list[Agency] = Field(min_length=1)
     crisis_contacts: list[Contact] = Field(min_length=1)
+    feeds: Feeds = Feeds()
     figures: Figures = Figures()
     look: Look = Look()
     room: Room = Room()

@@ -1,4 +1,4 @@
-"""The query of GET /audit: the same inclusive date range as the session list (Ikoma days)."""
+"""The query of GET /audit: the same inclusive date range as the session list (days in Japan, Asia/Tokyo)."""
 from __future__ import annotations
 
 from webapp.schemas.sessions import SessionRange

@@ -165,7 +165,7 @@ def _fiscal_year(value: Any) -> int:
 
 #: A date written YYYY-MM-DD, within the years we deal in.
 Day = Annotated[dt.date, BeforeValidator(_day)]
-#: An ISO 8601 datetime with offset, or "HH:MM" (a dt.time) meaning that time on the session's date in Ikoma.
+#: An ISO 8601 datetime with offset, or "HH:MM" (a dt.time) meaning that time on the session's date in Asia/Tokyo.
 Moment = Annotated[Any, PlainValidator(_moment), WithJsonSchema({
     "type": "string", "example": "13:30",
     "description": 'ISO 8601 with offset ("2026-12-15T13:30:00+09:00") or "HH:MM", read as that time '

@@ -45,7 +45,7 @@ class SessionCreate(Input):
     ends_at: Moment
     format: str = Field(json_schema_extra=one_of(_formats))
     location: Location | None = Field(
-        None, description="Left out or null: the usual place for the format (e.g. 生駒市役所).")
+        None, description="Left out or null: the usual place for the format (the profile's [locations]).")
     join_url: JoinUrl | None = Field(None, description="http(s) URL or empty.")
     slot_minutes: SlotMinutes = Field(description="Slots are cut from starts_at; a shorter rest is left for walk-ins.")
     capacity: Capacity = Field(description="Seats per slot.")

@@ -1,4 +1,4 @@
-"""いこまる相談会 sessions and the reservable slots cut from them."""
+"""Consultation sessions and the reservable slots cut from them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +21,7 @@ session_promoters = Table(
 
 
 class Session(Base):
-    """One monthly いこまる相談会 (third Tuesday), in one format."""
+    """One monthly session (the profile's rule, e.g. the third Tuesday), in one format."""
 
     __tablename__ = "sessions"
     __table_args__ = (

@@ -96,9 +96,12 @@ def reception_ended(session: Session) -> bool:
 
 
 @bp.app_template_global()
-def madoguchi() -> list[str]:
-    """The いこまる相談窓口 directory's place names in the page's language (webapp/sessions/directory.py)."""
-    return [vocabulary.label(term, lang()) for term in directory.agencies()]
+def madoguchi() -> list[dict]:
+    """The city's directory of windows in the page's language (webapp/sessions/directory.py), with the
+    profile's phone, URL and hours of each."""
+    return [{"name": vocabulary.label(term, lang()), "phone": details.phone if details else "",
+             "url": details.url if details else "", "hours": details.hours if details else ""}
+            for term, details in directory.with_details(current_app.config["PROFILE"])]
 
 
 def get_session_or_404(session_id: int) -> Session:

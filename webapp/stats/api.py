@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from webapp import city
 from webapp.api import parse
 from webapp.http_cache import no_store
 from webapp.schemas.stats import StatsQuery
@@ -28,9 +29,9 @@ def stats():
 @require_api_staff("promoter", "admin")
 def stats_csv():
     year = fiscal_year_arg()
-    body = csvexport.to_csv(queries.fiscal_year_stats(year))
+    body = csvexport.to_csv(queries.fiscal_year_stats(year), title=city.profile().programme.name)
     return Response(body, mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="ikomaru-stats-{year}.csv"',
+        "Content-Disposition": f'attachment; filename="{city.slug()}-stats-{year}.csv"',
         "Cache-Control": "private, no-store",
     })

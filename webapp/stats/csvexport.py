@@ -92,12 +92,12 @@ def _room(rows: list, room: dict) -> None:
     rows.append(["合計", room["entered"], room["asked"], room["consultations"], room["practice"]])
 
 
-def to_csv(stats: dict) -> bytes:
-    """The figures of `stats` (with `previous`) as CSV bytes, BOM first."""
+def to_csv(stats: dict, title: str) -> bytes:
+    """The figures of `stats` (with `previous`) as CSV bytes, BOM first, headed by the programme's `title`."""
     prev = stats["previous"]
     heads = (f"{stats['label']}", f"{prev['label']}")
     rows: list[list] = [
-        ["いこまる相談会 実績"],
+        [f"{title} 実績"],
         ["年度", f"{stats['label']}（{stats['fiscal_year']}年度）", stats["period"]["from"], stats["period"]["to"]],
         ["比較", f"{prev['label']}（{prev['fiscal_year']}年度）", prev["period"]["from"], prev["period"]["to"]],
         [],

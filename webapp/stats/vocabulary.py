@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 
 from webapp.checkins.models import Outcome, Term, outcome_topics
 from webapp.db import db_session
+from webapp.directory import history
 from webapp.exceptions import DomainError
 
 #: Kinds an admin may add terms to.
@@ -84,6 +85,16 @@ def _next_key(kind: str) -> str:
     return f"{kind}_{n}"
 
 
+def _fields(term: Term) -> dict:
+    return {"label_ja": term.label_ja, "label_en": term.label_en, "position": term.position}
+
+
+def _history(term: Term, action: str, before: dict | None = None) -> None:
+    """Agencies are the referral directory: every change to one is kept with who made it (webapp/directory/)."""
+    if term.kind == "agency":
+        history.record("agency", term.key, term.label_ja, action, before, _fields(term))
+
+
 def add_term(kind: str, label_ja: str, label_en: str = "", key: str | None = None,
              position: int | None = None) -> Term:
     """Add a topic or an agency; `key` (the id on the wire) is made up when not given."""
@@ -99,15 +110,18 @@ def add_term(kind: str, label_ja: str, label_en: str = "", key: str | None = Non
     term = Term(kind=kind, key=key, label_ja=_clean_label(label_ja, "label_ja", True),
                 label_en=_clean_label(label_en, "label_en", False), position=position)
     db_session.add(term)
+    _history(term, "add")
     db_session.commit()
     return term
 
 
 def update_term(term: Term, label_ja: str, label_en: str, position: int) -> Term:
     """Change a term's labels and order; its key stays, so old outcomes and exports keep matching."""
+    before = _fields(term)
     term.label_ja = _clean_label(label_ja, "label_ja", True)
     term.label_en = _clean_label(label_en, "label_en", False)
     term.position = position
+    _history(term, "update", before)
     db_session.commit()
     return term
 
@@ -115,6 +129,7 @@ def update_term(term: Term, label_ja: str, label_en: str, position: int) -> Term
 def retire_term(term: Term) -> Term:
     """Stop offering `term`; outcomes that use it keep it."""
     term.retired = True
+    _history(term, "retire")
     db_session.commit()
     return term
 
@@ -122,6 +137,7 @@ def retire_term(term: Term) -> Term:
 def restore_term(term: Term) -> Term:
     """Offer a retired term again."""
     term.retired = False
+    _history(term, "restore")
     db_session.commit()
     return term
 
@@ -132,5 +148,6 @@ def delete_term(term: Term) -> None:
         raise DomainError("kind_not_addable", "Results are fixed by the contract; retire one instead.", 409)
     if in_use(term):
         raise DomainError("term_in_use", "This term is used by recorded outcomes; retire it instead.", 409)
+    _history(term, "delete")
     db_session.delete(term)
     db_session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from webapp.checkins.crisis_models import PHRASE_KINDS, CrisisContact, CrisisPhrase
 from webapp.checkins.operations import crisis_lemmas
 from webapp.db import db_session, reading
+from webapp.directory import history
 from webapp.exceptions import DomainError
 
 PHRASE_MAX = 100
@@ -113,20 +114,33 @@ def _contact_values(data: dict) -> dict:
     return values
 
 
+def _fields(contact: CrisisContact) -> dict:
+    return {key: getattr(contact, key) for key in ("name_ja", "name_en", "detail_ja", "detail_en", "url", "position")}
+
+
+def _history(contact: CrisisContact, action: str, before: dict | None = None) -> None:
+    """Every change to a contact is kept with who made it (webapp/directory/)."""
+    history.record("crisis_contact", f"contact:{contact.id}", contact.name_ja, action, before, _fields(contact))
+
+
 def add_contact(data: dict) -> CrisisContact:
     """A new contact, shown last."""
     position = (db_session.scalar(select(func.max(CrisisContact.position))) or 0) + 1
     contact = CrisisContact(**_contact_values(data), position=position)
     db_session.add(contact)
+    db_session.flush()  # its id names it in the history
+    _history(contact, "add")
     db_session.commit()
     return contact
 
 
 def update_contact(contact: CrisisContact, data: dict) -> CrisisContact:
+    before = _fields(contact)
     for key, value in _contact_values(data).items():
         setattr(contact, key, value)
     if data.get("position") is not None:
         contact.position = int(data["position"])
+    _history(contact, "update", before)
     db_session.commit()
     return contact
 
@@ -134,4 +148,6 @@ def update_contact(contact: CrisisContact, data: dict) -> CrisisContact:
 def set_retired(item: CrisisPhrase | CrisisContact, retired: bool) -> None:
     """Retire (no longer in force) or restore a phrase or a contact."""
     item.retired = retired
+    if isinstance(item, CrisisContact):
+        _history(item, "retire" if retired else "restore")
     db_session.commit()

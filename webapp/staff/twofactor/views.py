@@ -32,7 +32,8 @@ from webapp.staff.views import _finish_login, _user_or_404
 bp = Blueprint("twofactor", __name__, template_folder="templates")
 
 #: What an admin who must enrol may still reach: enrolment itself, signing out, the language switch.
-OPEN_BEFORE_ENROLMENT = frozenset({"twofactor.setup", "staff.logout", "sessions.set_language", "static"})
+OPEN_BEFORE_ENROLMENT = frozenset({"twofactor.setup", "staff.logout", "sessions.set_language", "static",
+                                   "look.theme", "look.logo"})
 
 
 def _required() -> bool:

@@ -20,7 +20,7 @@ export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
 }
 
-/** HH:MM of an ISO time in Ikoma, for message time stamps. */
+/** HH:MM of an ISO time on a Tokyo clock (Asia/Tokyo), for message time stamps. */
 export function clockOf(iso) {
   const when = iso ? new Date(iso) : new Date();
   if (Number.isNaN(when.getTime())) return "";

@@ -1,4 +1,4 @@
-// A websocket client for the いこまる relay that reconnects by itself.
+// A websocket client for the relay that reconnects by itself.
 //
 // Shared by the resident waiting room and the staff console (their page helpers are in dom.js).
 // It knows nothing about frames beyond JSON: callers get every parsed frame through `onFrame`
