@@ -181,6 +181,8 @@ ROUTES = [
     Call("GET", "/", public(200), lambda c: "/"),
     Call("GET", "/sessions/<int:session_id>", public(200), lambda c: f"/sessions/{c.F}"),
     Call("GET", "/help", public(200), lambda c: "/help"),
+    Call("GET", "/theme.css", public(200), lambda c: "/theme.css"),
+    Call("GET", "/logo", public(404), lambda c: "/logo"),  # the Ikoma profile has no logo file: the text mark
     Call("GET", "/lang/<code>", public(302), lambda c: "/lang/en?next=/help"),
     Call("GET", "/stats/public", public(200), lambda c: "/stats/public"),
     Call("GET", "/reservations", public(200), lambda c: "/reservations"),
@@ -338,6 +340,7 @@ ROUTES = [
     Call("GET", "/api/v1/stats.csv", api_staff(200), lambda c: "/api/v1/stats.csv?fiscal_year=2026"),
     # admins: the audit log
     Call("GET", "/admin/audit", admin(200), lambda c: "/admin/audit"),
+    Call("GET", "/admin/directory/history", admin(200), lambda c: "/admin/directory/history"),
     Call("GET", "/admin/audit.csv", admin(200), lambda c: "/admin/audit.csv"),
     Call("GET", "/api/v1/audit", api_admin(200), lambda c: "/api/v1/audit"),
     # last: ending reception of the running session S would refuse the check-ins above
