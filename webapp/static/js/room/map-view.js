@@ -68,6 +68,17 @@ export class MapView {
       this.peopleLayer.append(figure);
     }
     figure.style.transform = `translate(${occupant.x}px, ${occupant.y}px)`;
+    if (occupant.oid === this.state.you) this.follow(occupant);
+  }
+
+  /** Where the map is wider than its frame (a phone), keep your own figure in view. */
+  follow(occupant) {
+    const frame = this.svg.parentElement;
+    if (!frame || frame.scrollWidth <= frame.clientWidth) return;
+    const scale = frame.scrollWidth / this.state.map.width;
+    const left = occupant.x * scale - frame.clientWidth / 2;
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    frame.scrollTo({ left: Math.max(0, left), behavior: reduce ? "auto" : "smooth" });
   }
 
   drawPerson(occupant) {
@@ -81,8 +92,14 @@ export class MapView {
     } else {
       group.append(svg("text", { class: "room-person-initial", y: 9 }, "◎"));
     }
-    group.append(svg("text", { y: 40, class: "room-person-name" }, this.state.nameOf(occupant, false)));
-    if (occupant.staff) group.append(svg("text", { y: 58, class: "room-person-badge" }, this.data.strings.staff_badge));
+    // Staff wear their name and badge above them, residents below: in a booth the promoter and the
+    // resident stand side by side, and their names would otherwise run into each other.
+    if (occupant.staff) {
+      group.append(svg("text", { y: -50, class: "room-person-name" }, this.state.nameOf(occupant, false)),
+        svg("text", { y: -30, class: "room-person-badge" }, this.data.strings.staff_badge));
+    } else {
+      group.append(svg("text", { y: 40, class: "room-person-name" }, this.state.nameOf(occupant, false)));
+    }
     return group;
   }
 
@@ -99,9 +116,10 @@ export class MapView {
     for (const old of figure.querySelectorAll(".room-bubble")) old.remove();
     const width = Math.min(420, 24 + text.length * 30);
     // Kept inside the map: shifted from an edge, and below the person when there is no room above.
-    const { x, y } = this.state.occupants.get(oid);
+    const { x, y, staff } = this.state.occupants.get(oid);
     const left = Math.min(Math.max(-width / 2, 4 - x), this.state.map.width - x - width - 4);
-    const top = y < 100 ? 64 : -76;
+    const above = staff ? 72 : 0;  // clear of a promoter's name and badge
+    const top = y < 100 + above ? 64 : -76 - above;
     const bubble = svg("g", { class: "room-bubble" });
     bubble.append(svg("rect", { x: left, y: top, width, height: 44, rx: 10 }),
       svg("text", { x: left + width / 2, y: top + 32 }, text));
