@@ -87,6 +87,14 @@ def dump(frame: dict) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
+def send_all(clients, text: str) -> None:
+    """The same frame to many clients: one broadcast() (the text encoded once) for those past their welcome."""
+    waiting = [c for c in clients if c.backlog is not None]
+    for client in waiting:
+        client.send(text)
+    broadcast([c.ws for c in clients if c.backlog is None], text)
+
+
 class Hub:
     """Local delivery: channel -> the clients of this process on it."""
 
@@ -159,9 +167,8 @@ class Hub:
         kind = envelope.get("kind")
         if kind == "frame":
             text, session_id = dump(envelope["frame"]), envelope["frame"].get("session_id")
-            for client in list(self.local.get(channel, ())):
-                if session_id is None or session_id not in client.dropped:
-                    client.send(text)
+            audience = self.local.get(channel, ())
+            send_all([c for c in audience if session_id is None or session_id not in c.dropped], text)
         elif kind == "refresh":
             self.schedule_refresh(channel, envelope["session_id"])
         elif kind == "kick":

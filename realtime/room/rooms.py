@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 
-from realtime.hub import Client, dump
+from realtime.hub import Client, dump, send_all
 from realtime.room.state import Occupant, RoomState, make_oid
 from webapp.rooms.map import DEFAULT_MAP, load_map
 
@@ -175,10 +175,8 @@ class Rooms:
             log.warning("ignored a malformed room envelope (%s) on %s", envelope.get("op"), key)
 
     def _send(self, key: str, frame: dict, skip: str | None = None) -> None:
-        text = dump(frame)
-        for client in self.local(key):
-            if skip is None or client.oid != skip:
-                client.send(text)
+        """One frame to this relay's clients in the room: encoded once, written by one broadcast()."""
+        send_all(self.local(key) if skip is None else [c for c in self.local(key) if c.oid != skip], dump(frame))
 
     def _enter(self, room: RoomState, envelope: dict) -> None:
         occupant = Occupant.from_envelope(envelope["occupant"])
@@ -245,11 +243,11 @@ class Rooms:
         for key, room in list(self.rooms.items()):
             if room.outgoing:
                 items, room.outgoing = room.outgoing, {}
-                await self.publish(key, "moves", items=[{"oid": o, "x": x, "y": y} for o, (x, y) in items.items()])
+                await self.publish(key, "moves", items=_items(items))
         for key, room in list(self.rooms.items()):
             if room.pending:
                 items, room.pending = room.pending, {}
-                self._send(key, {"type": "moves", "items": [{"oid": o, "x": x, "y": y} for o, (x, y) in items.items()]})
+                self._send(key, {"type": "moves", "items": _items(items)})
 
     async def roll_call(self, here_s: float = HERE_S) -> None:
         """Say who is here in each shared room; let go those whose relay has been silent (it died)."""
@@ -263,10 +261,19 @@ class Rooms:
                 self._leave(room, {"oid": oid})
 
     async def run(self, tick_s: float = TICK_S, here_s: float = HERE_S) -> None:
-        """Tick until cancelled (a roll call every `here_s`); a failed tick is logged and the next one goes on."""
-        last_call = time.monotonic()
+        """Tick until cancelled (a roll call every `here_s`); a failed tick is logged and the next one goes on.
+
+        Ticks keep a fixed cadence (each due `tick_s` after the one before, not after the work of the
+        one before), so the time a move waits for its tick stays under `tick_s`; after a stall longer
+        than a tick the cadence starts again from now rather than sending a burst of ticks.
+        """
+        last_call = due = time.monotonic()
         while True:
-            await asyncio.sleep(tick_s)
+            due += tick_s
+            now = time.monotonic()
+            if due < now:
+                due = now
+            await asyncio.sleep(due - now)
             try:
                 await self.tick()
                 if time.monotonic() - last_call >= here_s:
@@ -274,6 +281,10 @@ class Rooms:
                     await self.roll_call(here_s)
             except Exception:  # noqa: BLE001  (one bad tick must not stop the room)
                 log.exception("room tick failed")
+
+
+def _items(positions: dict[str, tuple[int, int]]) -> list[dict]:
+    return [{"oid": oid, "x": x, "y": y} for oid, (x, y) in positions.items()]
 
 
 def _booths(room: RoomState) -> dict[str, list[str]]:
