@@ -111,3 +111,26 @@ def test_a_topic_has_no_details_page(client, auth, make_user):
     auth.login("boss")
     topic = vocabulary.terms("topic")[0]
     assert client.get(f"/admin/directory/agencies/{topic.id}").status_code == 404
+
+
+def test_a_detail_left_as_the_profiles_follows_a_later_profile_change(app, client, auth, make_user):
+    make_user("boss", role="admin")
+    auth.login("boss")
+    _save(client, _agency("chiiki_houkatsu").id, field="高齢", phone="0120-000-111")  # the field left as it was
+    profile = app.config["PROFILE"]
+    app.config["PROFILE"] = profile.model_copy(update={"agencies": [
+        agency.model_copy(update={"field": "高齢者の暮らし"}) if agency.id == "chiiki_houkatsu" else agency
+        for agency in profile.agencies]})
+    shown = _help_item(client, "地域包括支援センター")
+    assert "高齢者の暮らし" in shown and "0120-000-111" in shown
+
+
+def test_a_deleted_agencys_details_go_with_it(client, auth, make_user):
+    make_user("boss", role="admin")
+    typo = vocabulary.add_term("agency", "ひきこもり相談窓囗", key="hikikomori")
+    auth.login("boss")
+    _save(client, typo.id, phone="03-0000-0000")
+    vocabulary.delete_term(typo)
+    again = vocabulary.add_term("agency", "ひきこもり相談窓口", key="hikikomori")
+    assert "03-0000-0000" not in _help_item(client, "ひきこもり相談窓口")
+    assert 'value="03-0000-0000"' not in client.get(f"/admin/directory/agencies/{again.id}").get_data(as_text=True)
