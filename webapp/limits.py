@@ -27,6 +27,11 @@ CODE_MAX = 40
 CONTROL_CHARACTERS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
 #: A staff login.
 LOGIN_MAX = 64
+#: An agency's details on the help page, as admins set them over the profile's (columns of agency_details).
+AGENCY_FIELD_MAX = 30
+AGENCY_PHONE_MAX = 20
+AGENCY_URL_MAX = 300
+AGENCY_HOURS_MAX = 100
 
 #: Years the scheduler deals in (dates, times, fiscal years); keeps datetime arithmetic far from its limits.
 YEAR_MIN, YEAR_MAX = 2000, 2100

@@ -12,7 +12,7 @@ from webapp.checkins.models import (  # noqa: F401
     Term,
 )
 from webapp.db import Base  # noqa: F401
-from webapp.directory.models import DirectoryEdit  # noqa: F401
+from webapp.directory.models import AgencyDetails, DirectoryEdit  # noqa: F401
 from webapp.reservations.models import Reservation  # noqa: F401
 from webapp.rooms.models import RoomPractice  # noqa: F401
 from webapp.sessions.models import Session, Slot  # noqa: F401

@@ -60,9 +60,10 @@ def _not_just_before_midnight() -> None:
 
 def _world(app) -> dict:
     """One of everything: sessions of each format (one open now, one past with a closed consultation,
-    one cancelled), a reservation, staff, a feed token, an admin's crisis contact and phrase."""
+    one cancelled), a reservation, staff, a feed token, an admin's crisis contact and phrase, an agency's details."""
     from webapp.checkins import operations as checkins
     from webapp.checkins.operations import crisis_settings
+    from webapp.directory import details
     from webapp.reservations.operations import reserve
     from webapp.sessions.operations import cancel_session
     from webapp.staff.operations import create_user, rotate_feed_token
@@ -93,6 +94,8 @@ def _world(app) -> dict:
                                            "url": "https://www.example.jp/midorino/yakan/"})
     phrase = crisis_settings.add_phrase("もう限界")
     agencies = vocabulary.terms("agency")
+    details.update(agencies[0], {"field": "高齢・介護", "phone": "000-000-0009", "hours": "平日 10:00〜16:00",
+                                 "url": "https://www.example.jp/midorino/anshin/"}, app.config["PROFILE"])
     year = f"fiscal_year={fiscal_year_of(past_day)}"
     return {
         "admin": admin, "promoter": promoter, "open": open_now, "reservation": reservation,

@@ -145,6 +145,15 @@ def new_term(ctx: Roles) -> int:
         db_session.remove()
 
 
+def new_agency(ctx: Roles) -> int:
+    from webapp.stats.vocabulary import add_term
+
+    try:
+        return add_term("agency", "試験の機関", "Test agency").id
+    finally:
+        db_session.remove()
+
+
 def new_phrase(ctx: Roles) -> int:
     from webapp.checkins.operations.crisis_settings import add_phrase
 
@@ -341,6 +350,10 @@ ROUTES = [
     # admins: the audit log
     Call("GET", "/admin/audit", admin(200), lambda c: "/admin/audit"),
     Call("GET", "/admin/directory/history", admin(200), lambda c: "/admin/directory/history"),
+    Call("GET", "/admin/directory/agencies/<int:term_id>", admin(200),
+         lambda c: f"/admin/directory/agencies/{new_agency(c)}"),
+    Call("POST", "/admin/directory/agencies/<int:term_id>", admin(302),
+         lambda c: f"/admin/directory/agencies/{new_agency(c)}", form=lambda c: {"phone": "0120-000-000"}),
     Call("GET", "/admin/audit.csv", admin(200), lambda c: "/admin/audit.csv"),
     Call("GET", "/api/v1/audit", api_admin(200), lambda c: "/api/v1/audit"),
     # last: ending reception of the running session S would refuse the check-ins above

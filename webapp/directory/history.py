@@ -1,8 +1,8 @@
 """Record what admins change in the directory and the crisis contacts, field by field, and read it back.
 
-Called by the operations that make the changes (webapp/stats/vocabulary.py for agencies,
-webapp/checkins/operations/crisis_settings.py for contacts), inside their own commit, so a change
-is never stored without its history. Who acted comes from the audit log's actor sources.
+Called by the operations that make the changes (webapp/stats/vocabulary.py and webapp/directory/details.py
+for agencies, webapp/checkins/operations/crisis_settings.py for contacts), inside their own commit, so a
+change is never stored without its history. Who acted comes from the audit log's actor sources.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One change to the referral directory (an agency) or to a crisis contact, with its old and new value."""
+"""What admins keep of the referral directory on top of the profile: agencies' details, and every change made."""
 from __future__ import annotations
 
 import datetime as dt
@@ -41,3 +41,22 @@ class DirectoryEdit(Base):
     #: Its value before and after.
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
+
+
+class AgencyDetails(Base):
+    """An admin's field, phone, link and hours of one agency, over the profile's: None follows the profile."""
+
+    __tablename__ = "agency_details"
+
+    #: The agency (an outcome-vocabulary term of kind "agency"); its details go with it.
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+    #: E.g. 高齢, こども; "" when the admin cleared it, None to show the profile's.
+    field: Mapped[str | None] = mapped_column(String(30))
+    #: A phone number (digits and dashes), same None/"" rule.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    #: https://… or tel:…, same None/"" rule.
+    url: Mapped[str | None] = mapped_column(String(300))
+    #: When it takes calls or visitors, e.g. 平日 9:00〜17:00; same None/"" rule.
+    hours: Mapped[str | None] = mapped_column(String(100))
+    #: Last change (UTC).
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -18,6 +18,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 #: An absolute http(s) URL: a host, and no whitespace or control character anywhere (it becomes a link and a header).
 _HTTP_URL = re.compile(r"https?://[^\s/?#@\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?", re.IGNORECASE)
+#: A link residents follow to a place to turn to (a crisis contact, an agency): a web page or a phone number.
+_CONTACT_LINK = re.compile(r"https?://[^\s/]+\S*|tel:\+?[0-9-]{2,20}")
 #: What no text field holds: control characters other than tab and newline (a browser's CRLF counts as a
 #: newline), and lone surrogates (not text; no database stores them).
 _NOT_TEXT = re.compile(f"[{limits.CONTROL_CHARACTERS}]|\r(?!\n)|[\ud800-\udfff]")
@@ -138,6 +140,13 @@ def http_url_problem(value: str) -> str | None:
     link = value.strip()
     if link and not _HTTP_URL.fullmatch(link):
         return "must be an absolute http:// or https:// address without spaces or control characters."
+    return None
+
+
+def contact_link_problem(value: str) -> str | None:
+    """Why `value` is not an empty link to a place to turn to (https://… or tel: and digits), or None."""
+    if value and not _CONTACT_LINK.fullmatch(value):
+        return "must be https://… or tel:… (digits)."
     return None
 
 

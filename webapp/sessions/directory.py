@@ -8,7 +8,8 @@ not a place, and retired agencies are no longer offered.
 from __future__ import annotations
 
 from webapp.checkins.models import Term
-from webapp.profile.model import Agency, Profile
+from webapp.directory import details
+from webapp.profile.model import Profile
 from webapp.stats import vocabulary
 
 #: The agency key that stands for "another agency", not a place one can go to.
@@ -20,8 +21,8 @@ def agencies() -> list[Term]:
     return [term for term in vocabulary.choices("agency") if term.key != CATCH_ALL]
 
 
-def with_details(profile: Profile) -> list[tuple[Term, Agency | None]]:
-    """Each place with the profile's details of the same id (field, phone, URL, hours), None for one
-    an admin added in the app. The name is always the term's, as the admin last edited it."""
-    listed = {agency.id: agency for agency in profile.agencies}
-    return [(term, listed.get(term.key)) for term in agencies()]
+def with_details(profile: Profile) -> list[tuple[Term, details.Details]]:
+    """Each place with its field, phone, URL and hours: the admin's where set (webapp/directory/details.py),
+    else the profile's of the same id. The name is always the term's, as the admin last edited it."""
+    places = agencies()
+    return list(zip(places, details.shown(places, profile), strict=True))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
@@ -98,9 +99,8 @@ def reception_ended(session: Session) -> bool:
 @bp.app_template_global()
 def madoguchi() -> list[dict]:
     """The city's directory of windows in the page's language (webapp/sessions/directory.py), with the
-    profile's phone, URL and hours of each."""
-    return [{"name": vocabulary.label(term, lang()), "phone": details.phone if details else "",
-             "url": details.url if details else "", "hours": details.hours if details else ""}
+    field, phone, URL and hours of each (the admin's over the profile's)."""
+    return [{"name": vocabulary.label(term, lang()), **asdict(details)}
             for term, details in directory.with_details(current_app.config["PROFILE"])]
 
 

@@ -5,8 +5,6 @@ restore is one click. Every change moves `updated_at`, which is what the relays 
 """
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from webapp.checkins.crisis_models import PHRASE_KINDS, CrisisContact, CrisisPhrase
@@ -14,12 +12,12 @@ from webapp.checkins.operations import crisis_lemmas
 from webapp.db import db_session, reading
 from webapp.directory import history
 from webapp.exceptions import DomainError
+from webapp.schemas.fields import contact_link_problem
 
 PHRASE_MAX = 100
 NAME_MAX = 100
 DETAIL_MAX = 200
 URL_MAX = 300
-_URL = re.compile(r"^(https?://[^\s/]+\S*|tel:\+?[0-9-]{2,20})$")
 _CONTACT_FIELDS = ("name_ja", "name_en", "detail_ja", "detail_en", "url")
 
 
@@ -109,8 +107,9 @@ def _contact_values(data: dict) -> dict:
               "detail_ja": _text(data.get("detail_ja"), "detail_ja", DETAIL_MAX),
               "detail_en": _text(data.get("detail_en"), "detail_en", DETAIL_MAX),
               "url": _text(data.get("url"), "url", URL_MAX)}
-    if values["url"] and not _URL.match(values["url"]):
-        raise _error("invalid_field", "url: https://… or tel:… (digits).", 400, "url")
+    problem = contact_link_problem(values["url"])
+    if problem:
+        raise _error("invalid_field", f"url {problem}", 400, "url")
     return values
 
 
