@@ -30,6 +30,9 @@ _ROUTES = select(CheckIn.id, CheckIn.session_id, CheckIn.status, CheckIn.taken_b
 _WRITERS = select(User.id, User.active, User.role, User.auth_version, User.display_name).where(
     User.id.in_(bindparam("ids", expanding=True)))
 _INSERT = insert(Message.__table__).returning(Message.id, sort_by_parameter_order=True)
+#: SQLite: SQLAlchemy keeps the parameters' order only by inserting row by row; one INSERT of every row
+#: instead, whose ids, each larger than any before it in the table, sorted are the rows' order.
+_INSERT_SQLITE = insert(Message.__table__).returning(Message.id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,11 +104,18 @@ def store_lines(lines: list[Line]) -> list[StoredLine | DomainError]:
         return results
     if urgent:
         connection.execute(update(CheckIn.__table__).where(CheckIn.id.in_(urgent)).values(urgent=True))
-    ids = connection.execute(_INSERT, rows).scalars().all()
+    ids = _insert(connection, rows)
     db_session.commit()
     stored = iter(zip(ids, rows, strict=True))
     return [result if isinstance(result, DomainError) else _stored(*next(stored), routes, writers)
             for result in results]
+
+
+def _insert(connection, rows: list[dict]) -> list[int]:
+    """The new messages' ids, in the order of `rows`, from one statement."""
+    if connection.dialect.name == "sqlite":
+        return sorted(connection.execute(_INSERT_SQLITE, rows).scalars().all())
+    return connection.execute(_INSERT, rows).scalars().all()
 
 
 def _routes(connection, checkin_ids: set[int]) -> dict[int, Route]:
