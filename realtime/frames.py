@@ -140,7 +140,7 @@ def staff_queue(session_id: int, now: dt.datetime | None = None) -> dict:
     now = now or utcnow()
     connected = operations.connected_ids(session_id, now)
     return {"type": "queue", "session_id": session_id,
-            "entries": [queue_entry(c, now, c.id in connected) for c in operations.queue(session_id)]}
+            "entries": [queue_entry(c, now, c.id in connected) for c in operations.queue_rows(session_id)]}
 
 
 def staff_counts(session_id: int) -> dict:
