@@ -33,7 +33,7 @@ from webapp.checkins.operations.queue import (
     waiting_line,
     waiting_line_places,
 )
-from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get
+from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get, token_state
 from webapp.sessions.queries import is_open as session_is_open
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
     "promoter_count", "queue", "queue_rows", "recent_announcements", "recent_messages", "remove", "session_is_open",
     "settings",
-    "take", "touch", "transfer", "waiting_count", "waiting_line",
+    "take", "token_state", "touch", "transfer", "waiting_count", "waiting_line",
     "arrived", "connected_ids", "departed", "present_place", "heartbeat",
     "waiting_line_places",
 ]
