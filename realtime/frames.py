@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.orm import joinedload
+
 from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations import counting
@@ -219,4 +221,5 @@ def outcome(out) -> dict:
 
 
 def fresh_checkin(checkin_id: int) -> CheckIn | None:
-    return db_session.get(CheckIn, checkin_id, populate_existing=True)
+    """The check-in read again, its session in the same query (a welcome needs both)."""
+    return db_session.get(CheckIn, checkin_id, populate_existing=True, options=[joinedload(CheckIn.session)])
