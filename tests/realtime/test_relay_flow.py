@@ -166,7 +166,7 @@ def test_a_crisis_word_puts_the_resident_first_and_shows_them_crisis_contacts(wo
     assert crisis["contacts"] and crisis["contacts"][0]["url"]
     assert alice.next("queue", position=1)["waiting"] == 2
     assert sato.next("message", checkin_id=checkin_id)["urgent"] is True
-    queue = sato.next("queue", where=lambda f: f["entries"][0]["checkin_id"] == checkin_id)
+    queue = sato.next("queue", where=lambda f: bool(f["entries"]) and f["entries"][0]["checkin_id"] == checkin_id)
     assert queue["entries"][0]["urgent"] is True and not queue["entries"][1]["urgent"]
 
 

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from harness.processes import Process, free_port, wait_until
+from harness.processes import Process, free_port, tcp_answers, wait_until
 from tests.conftest import SECRET
 from tests.realtime.conftest import RelayProcess, redis_url_for_tests
 
@@ -144,6 +144,7 @@ def test_serve_runs_web_and_relay_together_and_ctrl_c_stops_both(world, database
     try:
         base = f"http://127.0.0.1:{web_port}/api/v1"
         serve.wait_ready(lambda: _get(f"{base}/sessions/{world.session_id}/counts") is not None, what="the web app")
+        serve.wait_ready(lambda: tcp_answers(relay_port), what="the relay")  # it may listen later
         request = urllib.request.Request(f"{base}/sessions/{world.session_id}/checkins", method="POST",
                                          data=json.dumps({"avatar": "moon"}).encode(),
                                          headers={"Content-Type": "application/json"})
