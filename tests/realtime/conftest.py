@@ -329,3 +329,12 @@ def redis_url_for_tests() -> str | None:
     if url:
         return url
     return "redis://127.0.0.1:6379/0" if redis_answers(6379) else None
+
+
+@pytest.fixture
+def redis_url():
+    """Redis for the tests that run several relays; missing, they fail (never skip)."""
+    url = redis_url_for_tests()
+    if url is None:
+        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
+    return url

@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from harness.processes import Process, free_port, tcp_answers, wait_until
 from tests.conftest import SECRET
-from tests.realtime.conftest import RelayProcess, redis_url_for_tests
+from tests.realtime.conftest import RelayProcess
 
 OUTCOME = {"kind": "consultation", "topics": ["money"], "result": "information", "referred_to": None}
 
@@ -56,14 +56,6 @@ def test_a_relay_killed_mid_session_and_restarted_loses_nothing(world, relay_pro
     sato.send(type="close", checkin_id=alice_id, outcome=OUTCOME)
     sato.next("closed", checkin_id=alice_id)
     assert world.counts() == {"visits": 3, "consultations": 2, "waiting": 1, "in_consultation": 0}
-
-
-@pytest.fixture
-def redis_url():
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
-    return url
 
 
 def test_two_relays_over_redis_carry_the_whole_flow(world, relay_processes, peers, redis_url):

@@ -6,16 +6,7 @@ import time
 
 import pytest
 
-from tests.realtime.conftest import redis_url_for_tests
 from tests.realtime.test_room import inside, position_of, visit, zone
-
-
-@pytest.fixture
-def redis_url():
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
-    return url
 
 
 @pytest.fixture
