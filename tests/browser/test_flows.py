@@ -6,6 +6,7 @@ import re
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from tests.browser.axe import AxeAudit
 from tests.browser.conftest import PHONE
@@ -207,17 +208,19 @@ def test_the_language_switch_goes_to_english_and_back_to_japanese_on_the_same_pa
 
     page.get_by_role("link", name="English", exact=True).click()
     page.wait_for_url(re.compile(r"/help$"))
-    assert page.evaluate("document.documentElement.lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     english_title = page.locator("h1").inner_text()
     assert english_title != "ほかの相談先" and re.search("[A-Za-z]", english_title)
     assert not re.search(r"[\u3040-\u30ff]", page.locator("nav.main-nav").inner_text())
 
-    # The choice stays while moving around.
+    # The choice stays while moving around. A click starts a navigation, so wait for the
+    # page it leads to (the document is briefly empty in between).
     page.locator("nav.main-nav a").first.click()
-    assert page.evaluate("document.documentElement.lang") == "en"
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.get_by_role("link", name="日本語", exact=True).get_attribute("lang") == "ja"
 
     page.get_by_role("link", name="日本語", exact=True).click()
-    assert page.evaluate("document.documentElement.lang") == "ja"
-    assert page.locator("h1").inner_text() == "いこまる相談会"
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("h1")).to_have_text("いこまる相談会")
     assert page.get_by_role("link", name="English", exact=True).get_attribute("lang") == "en"
