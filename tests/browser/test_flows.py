@@ -57,6 +57,7 @@ def test_a_resident_on_a_phone_reserves_anonymously_adds_it_to_the_calendar_and_
     later.wait_for_url(re.compile(rf"/reservations/{code}$"))
     assert later.locator("#reservation-code").inner_text().strip() == code
     later.get_by_role("link", name="予約を取り消す", exact=True).click()
+    later.wait_for_url(re.compile(r"/cancel$"))
     assert "予約を取り消しますか" in later.locator("h1").inner_text()
     later.get_by_role("button", name="予約を取り消す", exact=True).click()
     later.wait_for_url(re.compile(rf"/reservations/{code}$"))
