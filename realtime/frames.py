@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.orm import joinedload
+
 from webapp.checkins import operations
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations import counting
@@ -140,7 +142,7 @@ def staff_queue(session_id: int, now: dt.datetime | None = None) -> dict:
     now = now or utcnow()
     connected = operations.connected_ids(session_id, now)
     return {"type": "queue", "session_id": session_id,
-            "entries": [queue_entry(c, now, c.id in connected) for c in operations.queue(session_id)]}
+            "entries": [queue_entry(c, now, c.id in connected) for c in operations.queue_rows(session_id)]}
 
 
 def staff_counts(session_id: int) -> dict:
@@ -219,4 +221,5 @@ def outcome(out) -> dict:
 
 
 def fresh_checkin(checkin_id: int) -> CheckIn | None:
-    return db_session.get(CheckIn, checkin_id, populate_existing=True)
+    """The check-in read again, its session in the same query (a welcome needs both)."""
+    return db_session.get(CheckIn, checkin_id, populate_existing=True, options=[joinedload(CheckIn.session)])

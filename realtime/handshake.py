@@ -30,7 +30,7 @@ def identity(claims: dict) -> str:
 def _refusal(claims: dict) -> str | None:
     """Why the holder of valid claims may not connect now (in a worker thread), or None."""
     if claims["kind"] == "resident":
-        checkin = operations.get(claims["checkin_id"])
+        checkin = operations.token_state(claims["checkin_id"])
         if checkin is None or checkin.token_version != claims["version"] or checkin.status == "removed":
             return "This check-in is no longer valid"
         claims["session_id"] = checkin.session_id

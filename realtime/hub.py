@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 
@@ -29,8 +30,13 @@ from realtime.queue_delta import delta
 
 log = logging.getLogger(__name__)
 
-#: How long a burst of changes is gathered into one queue refresh.
+#: How long a burst of changes is gathered into one queue refresh, at least.
 REFRESH_DELAY_S = 0.05
+#: ... and at least this many times what the audience's last refresh took, up to REFRESH_MAX_DELAY_S: a
+#: session's refreshes then take at most about a fifth of a database thread however fast changes come
+#: (10,000 arrivals kept the threads busy refreshing 1,000-entry queues, bench/relay.py).
+REFRESH_COST_FACTOR = 4
+REFRESH_MAX_DELAY_S = 1.0
 
 
 @dataclasses.dataclass(eq=False)
@@ -120,6 +126,8 @@ class Hub:
         self._counts: dict[str, str] = {}
         #: Each residents channel's last queue frames (checkin_id -> frame): a welcome's place in line.
         self._places: dict[str, dict[int, dict]] = {}
+        #: Seconds each audience's last refresh took (the wait before its next one grows with it).
+        self._cost: dict[str, float] = {}
 
     async def join(self, client: Client, channel: str) -> None:
         first = not self.local.get(channel)
@@ -139,6 +147,7 @@ class Hub:
             self._queues.pop(channel, None)
             self._counts.pop(channel, None)
             self._places.pop(channel, None)
+            self._cost.pop(channel, None)
             await self.broker.unsubscribe(channel)
 
     async def part_all(self, client: Client) -> None:
@@ -226,9 +235,11 @@ class Hub:
         return texts
 
     async def _refresh(self, channel: str, session_id: int) -> None:
-        await asyncio.sleep(REFRESH_DELAY_S)
+        await asyncio.sleep(min(max(REFRESH_DELAY_S, REFRESH_COST_FACTOR * self._cost.get(channel, 0.0)),
+                                REFRESH_MAX_DELAY_S))
         self._pending.discard(channel)
         self._running.add(channel)
+        started = time.perf_counter()
         try:
             if channel.endswith(".staff"):
                 queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
@@ -244,6 +255,8 @@ class Hub:
         except Exception:  # noqa: BLE001  (a failed refresh must not end the relay; the next one catches up)
             log.exception("queue refresh of session %s failed", session_id)
         finally:
+            if channel in self.local:
+                self._cost[channel] = time.perf_counter() - started
             self._running.discard(channel)
             if channel in self._again:
                 self._again.discard(channel)

@@ -28,11 +28,12 @@ from webapp.checkins.operations.queue import (
     present_place,
     promoter_count,
     queue,
+    queue_rows,
     waiting_count,
     waiting_line,
     waiting_line_places,
 )
-from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get
+from webapp.checkins.operations.records import OPEN_STATUSES, _clean, get, token_state
 from webapp.sessions.queries import is_open as session_is_open
 
 __all__ = [
@@ -40,8 +41,9 @@ __all__ = [
     "can_staff", "check_in", "close", "configure", "contains_crisis_word", "counts", "crisis_contacts",
     "erase_own", "estimate_s",
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
-    "promoter_count", "queue", "recent_announcements", "recent_messages", "remove", "session_is_open", "settings",
-    "take", "touch", "transfer", "waiting_count", "waiting_line",
+    "promoter_count", "queue", "queue_rows", "recent_announcements", "recent_messages", "remove", "session_is_open",
+    "settings",
+    "take", "token_state", "touch", "transfer", "waiting_count", "waiting_line",
     "arrived", "connected_ids", "departed", "present_place", "heartbeat",
     "waiting_line_places",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations.access import require_staff
@@ -23,6 +23,16 @@ from webapp.exceptions import DomainError
 from webapp.sessions.queries import assignments
 from webapp.staff.models import User
 from webapp.staff.operations import NO_LONGER_ACTIVE, relay_token_current
+
+# Built once: per batch only the ids change (expanding parameters), so no statement is built or keyed again.
+_ROUTES = select(CheckIn.id, CheckIn.session_id, CheckIn.status, CheckIn.taken_by_id, CheckIn.urgent).where(
+    CheckIn.id.in_(bindparam("ids", expanding=True)))
+_WRITERS = select(User.id, User.active, User.role, User.auth_version, User.display_name).where(
+    User.id.in_(bindparam("ids", expanding=True)))
+_INSERT = insert(Message.__table__).returning(Message.id, sort_by_parameter_order=True)
+#: SQLite: SQLAlchemy keeps the parameters' order only by inserting row by row; one INSERT of every row
+#: instead, whose ids, each larger than any before it in the table, sorted are the rows' order.
+_INSERT_SQLITE = insert(Message.__table__).returning(Message.id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +82,9 @@ def store_lines(lines: list[Line]) -> list[StoredLine | DomainError]:
 
     A resident's crisis word marks the check-in urgent (first in line), in the same transaction.
     """
-    routes = _routes({line.checkin_id for line in lines if _is_id(line.checkin_id)})
-    writers = _writers({line.staff_id for line in lines if line.staff_id is not None})
+    connection = db_session.connection()  # plain statements on the session's transaction: no ORM layer
+    routes = _routes(connection, {line.checkin_id for line in lines if _is_id(line.checkin_id)})
+    writers = _writers(connection, {line.staff_id for line in lines if line.staff_id is not None})
     assigned = assignments({w.id for w in writers.values() if w.role != "admin"},
                            {r.session_id for r in routes.values()})
     now, results, rows, urgent = utcnow(), [], [], set()
@@ -91,31 +102,32 @@ def store_lines(lines: list[Line]) -> list[StoredLine | DomainError]:
         results.append(line)
     if not rows:
         return results
-    connection = db_session.connection()
     if urgent:
         connection.execute(update(CheckIn.__table__).where(CheckIn.id.in_(urgent)).values(urgent=True))
-    ids = connection.execute(insert(Message.__table__).returning(Message.id, sort_by_parameter_order=True),
-                             rows).scalars().all()
+    ids = _insert(connection, rows)
     db_session.commit()
     stored = iter(zip(ids, rows, strict=True))
     return [result if isinstance(result, DomainError) else _stored(*next(stored), routes, writers)
             for result in results]
 
 
-def _routes(checkin_ids: set[int]) -> dict[int, Route]:
+def _insert(connection, rows: list[dict]) -> list[int]:
+    """The new messages' ids, in the order of `rows`, from one statement."""
+    if connection.dialect.name == "sqlite":
+        return sorted(connection.execute(_INSERT_SQLITE, rows).scalars().all())
+    return connection.execute(_INSERT, rows).scalars().all()
+
+
+def _routes(connection, checkin_ids: set[int]) -> dict[int, Route]:
     if not checkin_ids:
         return {}
-    rows = db_session.execute(select(CheckIn.id, CheckIn.session_id, CheckIn.status, CheckIn.taken_by_id,
-                                     CheckIn.urgent).where(CheckIn.id.in_(checkin_ids)))
-    return {row.id: Route(*row) for row in rows}
+    return {row.id: Route(*row) for row in connection.execute(_ROUTES, {"ids": list(checkin_ids)})}
 
 
-def _writers(user_ids: set[int]) -> dict[int, object]:
+def _writers(connection, user_ids: set[int]) -> dict[int, object]:
     if not user_ids:
         return {}
-    rows = db_session.execute(select(User.id, User.active, User.role, User.auth_version, User.display_name)
-                              .where(User.id.in_(user_ids)))
-    return {row.id: row for row in rows}
+    return {row.id: row for row in connection.execute(_WRITERS, {"ids": list(user_ids)})}
 
 
 def _checked(line: Line, routes: dict, writers: dict, assigned: set) -> tuple[str, Route]:

@@ -6,6 +6,8 @@ assigned, at least 1). "Still there": connected now, or seen moments ago (presen
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import and_, case, func, or_, select
 
 from webapp.checkins.models import CheckIn, Outcome
@@ -15,16 +17,27 @@ from webapp.checkins.operations.presence import still_there_clause, still_there_
 from webapp.checkins.operations.records import LINE_STATUSES
 from webapp.db import db_session
 from webapp.sessions.models import session_promoters
+from webapp.staff.models import User
 
 
 def queue(session_id: int) -> list[CheckIn]:
     """What staff see: waiting, in consultation, and 未対応 (still waiting when the session ended, until
     a promoter closes them); urgent first, then in order of arrival."""
-    return list(db_session.scalars(
-        select(CheckIn).where(CheckIn.session_id == session_id,
-                              or_(CheckIn.status.in_(LINE_STATUSES), not_seen()))
-        .order_by(*_line_order())
-    ))
+    return list(db_session.scalars(select(CheckIn).where(*_in_queue(session_id)).order_by(*_line_order())))
+
+
+def queue_rows(session_id: int) -> list[SimpleNamespace]:
+    """`queue` as plain rows with the check-in's columns and `taken_by` (login, display_name) or None:
+    the relay recomputes 1,000-entry queues on every burst of changes, and ORM objects were most of it."""
+    rows = db_session.connection().execute(
+        select(CheckIn.__table__, User.login.label("taker_login"), User.display_name.label("taker_name"))
+        .outerjoin(User, User.id == CheckIn.taken_by_id).where(*_in_queue(session_id)).order_by(*_line_order()))
+    return [SimpleNamespace(**row._mapping, taken_by=None if row.taker_login is None else
+                            SimpleNamespace(login=row.taker_login, display_name=row.taker_name)) for row in rows]
+
+
+def _in_queue(session_id: int):
+    return CheckIn.session_id == session_id, or_(CheckIn.status.in_(LINE_STATUSES), not_seen())
 
 
 

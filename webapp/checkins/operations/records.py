@@ -1,6 +1,8 @@
 """Finding the rows an operation acts on, and cleaning the text it is given."""
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
+
 from webapp.checkins.models import CheckIn
 from webapp.db import db_session
 from webapp.exceptions import DomainError
@@ -21,6 +23,18 @@ def get(checkin_id: int) -> CheckIn | None:
         return load_checkin(checkin_id)
     except DomainError:
         return None
+
+
+#: Built once: the relay's handshake asks for every connection.
+_TOKEN_STATE = select(CheckIn.session_id, CheckIn.status, CheckIn.token_version).where(CheckIn.id == bindparam("id"))
+
+
+def token_state(checkin_id):
+    """(session_id, status, token_version) of the check-in, or None: one plain read, no ORM object
+    (the relay's handshake checks a resident's token with it)."""
+    if not _is_id(checkin_id):
+        return None
+    return db_session.connection().execute(_TOKEN_STATE, {"id": checkin_id}).one_or_none()
 
 
 def load_session(session_id) -> Session:
