@@ -236,3 +236,20 @@ def own_redis(tmp_path):
     yield {"url": f"redis://127.0.0.1:{port}/0", "start": start, "kill": kill}
     for process in procs:
         process.stop()
+
+
+def redis_url_for_tests() -> str | None:
+    """TEST_REDIS_URL (CI sets it), else this machine's Redis when it answers."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        return url
+    return "redis://127.0.0.1:6379/0" if redis_answers(6379) else None
+
+
+@pytest.fixture
+def redis_url():
+    """The shared Redis, for tests of several relays or of Redis-kept limits; missing, they fail (never skip)."""
+    url = redis_url_for_tests()
+    if url is None:
+        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
+    return url

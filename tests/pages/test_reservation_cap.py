@@ -73,13 +73,9 @@ def test_the_api_keeps_the_same_cap_and_a_cancellation_gives_a_place_back(capped
     assert api.post(f"/api/v1/slots/{session.slots[2].id}/reservations", environ_base=env).status_code == 201
 
 
-def test_with_redis_a_cancellation_gives_the_place_back_too(database_url, make_session):
+def test_with_redis_a_cancellation_gives_the_place_back_too(database_url, make_session, redis_url):
     """The Redis storage has no decr: the place must come back through Redis as it does in memory."""
-    from tests.realtime.conftest import redis_url_for_tests
-
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL")
+    url = redis_url
     session = make_session(capacity=5)
     db_session.remove()
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "REDIS_URL": url,

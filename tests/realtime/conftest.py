@@ -18,7 +18,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from harness.processes import Process, free_port, http_answers, redis_answers
+from harness.processes import Process, free_port, http_answers
 from realtime.tokens import issue_resident_token, issue_staff_token
 from tests.conftest import SECRET
 from tests.queue_view import fold
@@ -321,20 +321,3 @@ class World:
 @pytest.fixture
 def world(app, make_user, make_session):
     return World(app, make_user, make_session)
-
-
-def redis_url_for_tests() -> str | None:
-    """TEST_REDIS_URL (CI sets it), else this machine's Redis when it answers."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        return url
-    return "redis://127.0.0.1:6379/0" if redis_answers(6379) else None
-
-
-@pytest.fixture
-def redis_url():
-    """Redis for the tests that run several relays; missing, they fail (never skip)."""
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
-    return url

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from tests.realtime.conftest import ThreadRelay, redis_url_for_tests
+from tests.realtime.conftest import ThreadRelay
 from webapp.db import db_session, utcnow
 from webapp.sessions.models import Session
 from webapp.timeutil import TOKYO, iso, local
@@ -116,10 +114,7 @@ def test_at_the_end_a_waiting_resident_gets_contacts_and_the_next_session_and_an
     assert peers(relay.url(alice_token)).next("welcome")["status"] == "closed"
 
 
-def test_two_relays_over_redis_warn_once_and_carry_an_extension(world, relay_processes, peers):
-    redis_url = redis_url_for_tests()
-    if redis_url is None:
-        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
+def test_two_relays_over_redis_warn_once_and_carry_an_extension(world, relay_processes, peers, redis_url):
     prefix = f"closing:{world.session_id}:{utcnow().timestamp()}:"
     fast = {"RELAY_MAINTENANCE_S": "1"}
     one = relay_processes(redis_url=redis_url, prefix=prefix, extra_env=fast)

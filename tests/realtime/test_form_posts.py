@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
-
-from tests.realtime.conftest import ThreadRelay, redis_url_for_tests
+from tests.realtime.conftest import ThreadRelay
 
 FAST = 5  # seconds; the relay's upkeep would take 30 or more
 
@@ -63,10 +61,8 @@ def test_form_posts_reach_a_relay_in_the_same_process_at_once(world, relay_confi
         relay.shutdown()
 
 
-def test_form_posts_reach_a_relay_process_through_redis(world, relay_processes, peers, client, app):
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("Redis is needed for this test (TEST_REDIS_URL, or redis-server on 127.0.0.1:6379)")
+def test_form_posts_reach_a_relay_process_through_redis(world, relay_processes, peers, client, app, redis_url):
+    url = redis_url
     prefix = f"test:{uuid.uuid4().hex[:8]}:"
     relay = relay_processes(redis_url=url, prefix=prefix)
     app.config.update(REDIS_URL=url, RELAY_CHANNEL_PREFIX=prefix)

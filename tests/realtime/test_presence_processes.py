@@ -8,17 +8,13 @@ import time
 import pytest
 
 from harness.processes import wait_until
-from tests.realtime.conftest import redis_url_for_tests
 
 
 @pytest.fixture
-def two_relays(relay_processes):
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("presence across relays needs Redis: set TEST_REDIS_URL or run one on 127.0.0.1:6379")
+def two_relays(relay_processes, redis_url):
     prefix = f"presence:{os.getpid()}:{time.monotonic_ns()}:"
     fast = {"RELAY_MAINTENANCE_S": "1"}  # the periodic queue too, so a wait never hangs on one frame
-    return tuple(relay_processes(redis_url=url, prefix=prefix, extra_env=fast) for _ in range(2))
+    return tuple(relay_processes(redis_url=redis_url, prefix=prefix, extra_env=fast) for _ in range(2))
 
 
 def connected_is(peer, checkin_id: int, value: bool) -> dict:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import Auth
 from tests.pages.conftest import csrf_from
-from tests.realtime.conftest import ThreadRelay, closed_by_server, redis_url_for_tests, refused_handshake
+from tests.realtime.conftest import ThreadRelay, closed_by_server, refused_handshake
 from webapp.db import db_session
 
 #: Seconds we wait for a relay to act: far below the 600 s of upkeep, roomy for a busy machine.
@@ -172,10 +172,9 @@ def test_a_promoter_taken_off_a_session_stops_following_it_at_once_and_admins_st
     assert sato.next("message", timeout=DEADLINE, checkin_id=waiting_id)["text"] == "また見えますか"
 
 
-def test_every_relay_through_redis_closes_and_unfollows_at_once(app, client, runner, world, relay_processes, peers):
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("Redis is needed for this test (TEST_REDIS_URL, or redis-server on 127.0.0.1:6379)")
+def test_every_relay_through_redis_closes_and_unfollows_at_once(app, client, runner, world, relay_processes, peers,
+                                                              redis_url):
+    url = redis_url
     prefix = f"test:{uuid.uuid4().hex[:8]}:"
     relays = [relay_processes(redis_url=url, prefix=prefix, extra_env={"RELAY_MAINTENANCE_S": "600"})
               for _ in range(2)]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from harness.processes import free_port
 from tests.conftest import SECRET
 from tests.realtime import conftest as realtime
-from tests.realtime.conftest import Peer, RelayProcess, ThreadRelay, World, redis_url_for_tests
+from tests.realtime.conftest import Peer, RelayProcess, ThreadRelay, World
 from webapp.clock import today_tokyo
 from webapp.db import Base, db_session
 
@@ -28,7 +28,7 @@ VOLATILE = {("checkins", "last_seen_at")}
 #: Tables that change merely because a relay is alive or a resident is connected (presence, heartbeats).
 VOLATILE_TABLES = {"relay_heartbeats", "checkin_presence"}
 
-__all__ = ["SECRET", "Peer", "RelayProcess", "ThreadRelay", "World", "free_port", "redis_url_for_tests",
+__all__ = ["SECRET", "Peer", "RelayProcess", "ThreadRelay", "World", "free_port",
            "snapshot", "csrf_token", "Roles"]
 
 

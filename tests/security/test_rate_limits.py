@@ -10,7 +10,6 @@ import pytest
 
 from harness.processes import wait_until
 from tests.conftest import SECRET
-from tests.security.conftest import redis_url_for_tests
 from webapp import create_app
 from webapp.clock import now_tokyo
 from webapp.db import db_session
@@ -122,10 +121,8 @@ def _redis_keys(url: str, prefix: str) -> list[str]:
         client.close()
 
 
-def test_with_redis_url_the_buckets_live_in_redis_keyed_without_the_address(database_url):
-    url = redis_url_for_tests()
-    if url is None:
-        pytest.fail("no Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL (.ci/run does)")
+def test_with_redis_url_the_buckets_live_in_redis_keyed_without_the_address(database_url, redis_url):
+    url = redis_url
     prefix = f"ikomaru-test-{uuid.uuid4().hex[:8]}"
     app = make_limited_app(database_url, REDIS_URL=url, RATELIMIT_KEY_PREFIX=prefix)
     try:
