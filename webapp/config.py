@@ -119,6 +119,8 @@ def load(instance: Path) -> dict:
         "RELAY_CHANNEL_PREFIX": os.environ.get("RELAY_CHANNEL_PREFIX", "ikomaru:relay:"),
         # Seconds between rounds of relay upkeep; closing notices and ends also wake it on time.
         "RELAY_MAINTENANCE_S": float(os.environ.get("RELAY_MAINTENANCE_S", "30")),
+        # The relay process's GIL switch interval in seconds; unset, realtime/server.py's SWITCH_INTERVAL_S.
+        "RELAY_SWITCH_INTERVAL_S": os.environ.get("RELAY_SWITCH_INTERVAL_S") or None,
         # Presence (接続中 / 離席中): each relay says it is alive (its residents connected) every
         # RELAY_PRESENCE_HEARTBEAT_S; a word not renewed within PRESENCE_TTL_S (a dead relay's) expires.
         "RELAY_PRESENCE_HEARTBEAT_S": float(os.environ.get("RELAY_PRESENCE_HEARTBEAT_S", "2")),

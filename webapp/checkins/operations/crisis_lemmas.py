@@ -136,5 +136,16 @@ def _negated(phrase: Phrase, line: tuple[str, ...], end: int) -> bool:
 
 def any_match(phrases: Iterable[Phrase], text: str) -> bool:
     """True when one of `phrases` occurs in `text`."""
-    lines = text_lemmas(text)
-    return any(matches(phrase, line) for line in lines for phrase in phrases)
+    phrases = tuple(phrases)
+    for line in text_lemmas(text):
+        present = set(line)
+        # A phrase can only match a line holding every one of its lemmas: most phrases are ruled out
+        # by a set test, and only the rest are searched in order (matches).
+        if any(_lemmas_of(phrase) <= present and matches(phrase, line) for phrase in phrases):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _lemmas_of(phrase: Phrase) -> frozenset[str]:
+    return frozenset(lemma for part in phrase for lemma in part)
