@@ -26,7 +26,9 @@ hits both sides of a ratio alike. All servers of a group are up at once; idle on
 `BENCH_HTTP_PROFILE=1 python -m bench.http` profiles the app's workers instead (cProfile, see
 bench/_http_wsgi.py) and prints what each load spends its time on (SHARES; BENCH_HTTP_PROFILE=full
 adds pstats' top 40). Profiled rates are printed, never recorded; run it as `bench.http`, not through
-`python -m bench`, which would write an empty bench/results.json.
+`python -m bench`, which would write an empty bench/results.json. `BENCH_HTTP_ONLY=PostgreSQL` (or
+`SQLite`) measures only the reservation figures, on that database alone, for a shorter run while
+working on them (printed like any run of `bench.http`; commit only a full `make bench`).
 """
 from __future__ import annotations
 
@@ -54,6 +56,8 @@ ROUNDS, SLICE = 3, 1.5
 #: Seats for the reservation loads: 2 days of 5-minute slots with 50 seats (the most allowed) each.
 SEAT_DAYS, SEAT_CAPACITY = 2, 50
 PROFILE = bool(os.environ.get("BENCH_HTTP_PROFILE"))
+#: A database name ("PostgreSQL", "SQLite"): only its reservation figures (see the docstring).
+ONLY = os.environ.get("BENCH_HTTP_ONLY", "")
 
 
 # --- the data --------------------------------------------------------------------------------
@@ -229,19 +233,22 @@ def _reads(url: str, db: str, bare: int) -> None:
 def _writes(url: str, db: str, bare: int, slot_ids: list[int], open_id: int) -> None:
     with contextlib.ExitStack() as stack:
         reserving = stack.enter_context(_app_server(url, f"POST reservation, {db}"))
-        checking_in = stack.enter_context(_app_server(url, f"POST resident check-in, {db}"))
-        rates = _rates({
+        loads = {
             "json": _fixed(bare, "GET", "/json"),
             "insert": _fixed(bare, "POST", "/insert", b'{"payload": "bench"}', expect=(201,)),
             "reserve": _reservations(reserving, slot_ids),
-            "checkin": _fixed(checking_in, "POST", f"/api/v1/sessions/{open_id}/checkins", b'{"avatar": "cat"}',
-                              expect=(201,)),
-        })
+        }
+        if not ONLY:
+            checking_in = stack.enter_context(_app_server(url, f"POST resident check-in, {db}"))
+            loads["checkin"] = _fixed(checking_in, "POST", f"/api/v1/sessions/{open_id}/checkins",
+                                      b'{"avatar": "cat"}', expect=(201,))
+        rates = _rates(loads)
     insert = {"baseline": rates["insert"], "baseline_name": f"bare Flask insert+commit, {db}"}
     _record(f"POST reservation, {db}", rates["reserve"], baseline=rates["json"], baseline_name="bare Flask JSON",
             min_ratio=0.25)
     _record(f"POST reservation vs insert+commit, {db}", rates["reserve"], **insert)
-    _record(f"POST resident check-in, {db}", rates["checkin"], **insert)
+    if "checkin" in rates:
+        _record(f"POST resident check-in, {db}", rates["checkin"], **insert)
 
 
 def _measure(url: str, db: str) -> None:
@@ -254,7 +261,8 @@ def _measure(url: str, db: str) -> None:
         db_session.remove()
     _bare_flask.create_table(url)
     with gunicorn("bench._bare_flask:app", {"BENCH_BARE_DATABASE_URL": url}, ready_path="/json") as bare:
-        _reads(url, db, bare)  # before the sessions below, so the list is one fiscal year
+        if not ONLY:
+            _reads(url, db, bare)  # before the sessions below, so the list is one fiscal year
         with app.app_context():
             slot_ids, open_id = _seat_slots(), _open_session()
             db_session.remove()
@@ -267,7 +275,8 @@ def main() -> None:
     print(f"gunicorn {' '.join(GUNICORN)}; {CONCURRENCY} connections; each figure and its baselines take turns: "
           f"{WARMUP:g} s warm-up, then {ROUNDS} turns of {SLICE:g} s")
     for name, url in each_database():
-        _measure(url, name)
+        if not ONLY or name == ONLY:
+            _measure(url, name)
 
 
 if __name__ == "__main__":

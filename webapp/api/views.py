@@ -1,8 +1,6 @@
 """The /api/v1 JSON layer over the same operations the pages use: sessions, slots, reservations, avatars."""
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from webapp import city, limits
@@ -93,9 +91,7 @@ def update_session(session_id: int):
 def create_reservation(slot_id: int):
     """Anyone may reserve; the body and both of its fields are optional."""
     fields = parse.reservation_request(parse.json_object(allow_empty=True))
-    session = reservations.slot_session(slot_id)  # no ORM load: reserve reads the slot again where it decides
-    with reservation_cap.counted(session) if session is not None else nullcontext():
-        reservation = reservations.reserve(slot_id, **fields)
+    reservation = reservations.reserve(slot_id, **fields, caps=reservation_cap.counted)
     return _created(serialize.reservation(reservation), url_for(".get_reservation", code=reservation.code))
 
 

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import signals
-from webapp.db import db_session, reading, utcnow
+from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations.models import Reservation
 from webapp.reservations.privacy import contact_in
-from webapp.sessions.locking import hold_for_reservation
+from webapp.sessions.locking import slot_for_reservation
 from webapp.sessions.models import Session, Slot
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
@@ -69,23 +70,26 @@ def refuse_contacts(**fields: str) -> None:
                               f"{field}: the service stays anonymous.", 400)
 
 
-#: A seat taken only while one is free (built once; see _SLOT_SESSION).
+#: A seat taken only while one is free (built once: constructing it was a visible share of the profile).
 _TAKE_SEAT = (update(Slot).where(Slot.id == bindparam("slot_id"), Slot.reserved < Slot.capacity)
               .values(reserved=Slot.reserved + 1))
-_WITH_SESSION = [joinedload(Slot.session)]
 
 
-def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None) -> Reservation:
-    """Hold a seat in a slot and return the reservation with its code."""
+def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None,
+            caps: Callable[[Session], AbstractContextManager] | None = None) -> Reservation:
+    """Hold a seat in a slot and return the reservation with its code.
+
+    `caps` (webapp/reservations/cap.py `counted`, say) counts the reservation against the caps of
+    its session around taking the seat, in the same transaction that reads the session.
+    """
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
     refuse_contacts(nickname=nickname, topic=topic)
-    db_session.rollback()  # start clean: the seat is taken by the first statement of a new transaction
-    slot = db_session.get(Slot, slot_id, options=_WITH_SESSION)  # the session is read next
+    db_session.rollback()  # start clean: the seat is taken in a new transaction, under the session's lock
+    slot = slot_for_reservation(slot_id)
     if slot is None:
         raise DomainError("not_found", "No such slot.", 404)
     session = slot.session
-    hold_for_reservation(session.id)  # an edit of the session waits, and is waited for
     if session.status != "scheduled":
         raise DomainError("session_cancelled", "This session has been cancelled.", 409)
     if session.reception_ended_at is not None:
@@ -93,22 +97,28 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None)
     if slot.starts_at <= utcnow():
         raise DomainError("slot_past",
                           "This time has already started; please just come along or pick a later time.", 409)
+    with caps(session) if caps is not None else nullcontext():
+        return _take_seat(slot, nickname, topic)
+
+
+def _take_seat(slot: Slot, nickname: str, topic: str) -> Reservation:
+    """The conditional UPDATE, then the reservation, committed together."""
     # The ORM's own synchronisation of the loaded slot cost a profiled tenth of a reservation;
     # expiring the one column it would set is enough (read again only if someone asks).
-    taken = db_session.execute(_TAKE_SEAT, {"slot_id": slot_id}, execution_options={"synchronize_session": False})
+    taken = db_session.execute(_TAKE_SEAT, {"slot_id": slot.id}, execution_options={"synchronize_session": False})
     db_session.expire(slot, ["reserved"])
     if taken.rowcount != 1:
         db_session.rollback()
-        if db_session.scalar(select(Slot.id).where(Slot.id == slot_id)) is None:  # an edit cut the slots again
+        if db_session.scalar(select(Slot.id).where(Slot.id == slot.id)) is None:  # an edit cut the slots again
             raise DomainError("not_found", "This time is no longer offered. Please choose another time.", 404)
         raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
-    reservation = Reservation(code=new_code(), slot_id=slot_id, nickname=nickname, topic=topic)
+    reservation = Reservation(code=new_code(), slot_id=slot.id, nickname=nickname, topic=topic)
     db_session.add(reservation)
     try:
         db_session.commit()
     except IntegrityError:  # a code collision: astronomically rare, but never lose the seat
         db_session.rollback()
-        return reserve(slot_id, nickname, topic)
+        return reserve(slot.id, nickname, topic)  # counted once already, by the caller's caps
     # The slot (and its session) is loaded already: hand it over, so showing the reservation
     # needs no second transaction (on SQLite a second BEGIN IMMEDIATE, i.e. the write lock again).
     set_committed_value(reservation, "slot", slot)
@@ -155,22 +165,6 @@ def session_of(reservation: Reservation) -> Session:
     return reservation.slot.session
 
 
-def slot_session(slot_id: int):
-    """The session a slot belongs to, as its `id` and `ends_at` (what the reservation caps count by), or None.
-
-    One plain statement in a transaction that only reads (on SQLite it never waits for the writer):
-    `reserve` reads the slot again inside its own transaction, where it decides."""
-    with reading():
-        row = db_session.execute(_SLOT_SESSION, {"slot_id": slot_id}).first()
-        db_session.rollback()
-    return row
-
-
-# Built once: constructing these statements was a visible share of a reservation's profile.
-_SLOT_SESSION = (select(Session.id, Session.ends_at).join(Slot, Slot.session_id == Session.id)
-                 .where(Slot.id == bindparam("slot_id")))
-
-
 def move(reservation: Reservation, slot_id: int) -> Reservation:
     """Move an active reservation to another slot of its session in one transaction; the code stays.
 
@@ -182,9 +176,8 @@ def move(reservation: Reservation, slot_id: int) -> Reservation:
     reservation_id, old_slot_id, session_id = reservation.id, reservation.slot_id, reservation.slot.session_id
     if slot_id == old_slot_id:
         return reservation
-    db_session.rollback()  # as in `reserve`: the seat is taken by the first statement of a new transaction
-    hold_for_reservation(session_id)  # as in `reserve`: no edit of the session recuts the slots meanwhile
-    target = db_session.get(Slot, slot_id, options=[joinedload(Slot.session)])
+    db_session.rollback()  # as in `reserve`: the seat is taken in a new transaction, under the session's lock
+    target = slot_for_reservation(slot_id)  # a slot of this session locks this session: no edit recuts it meanwhile
     if target is None or target.session_id != session_id:
         raise DomainError("not_found", "No such slot in this session.", 404)
     if target.session.status != "scheduled":

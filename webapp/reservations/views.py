@@ -40,8 +40,7 @@ def reserve(slot_id: int):
     if not form.validate_on_submit():
         return render_detail(slot.session, form, slot.id, status=400)
     try:
-        with cap.counted(slot.session):
-            reservation = operations.reserve(slot.id, form.nickname.data, form.topic.data)
+        reservation = operations.reserve(slot.id, form.nickname.data, form.topic.data, caps=cap.counted)
     except DomainError as err:
         place_error(form, err)
         return render_detail(db_session.get(Slot, slot_id).session, form, slot_id, status=err.status)

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from webapp.db import db_session
-from webapp.sessions.models import Session
+from webapp.sessions.models import Session, Slot
 
 
 def lock(session: Session) -> None:
     """Hold the session's row until commit, for an edit.
 
-    PostgreSQL: SELECT ... FOR UPDATE, which waits for reservations in flight (`hold_for_reservation`).
+    PostgreSQL: SELECT ... FOR UPDATE, which waits for reservations in flight (`slot_for_reservation`).
     SQLite: a writing transaction begins IMMEDIATE (webapp/db.py), which already holds every other
     writer off. What was loaded before the lock is read again under it.
     """
@@ -20,13 +21,20 @@ def lock(session: Session) -> None:
         db_session.refresh(slot)
 
 
-def hold_for_reservation(session_id: int) -> None:
-    """A reservation's share of the lock (FOR SHARE): reservations run side by side, never beside an edit."""
-    db_session.execute(_SHARE, {"session_id": session_id})
+def slot_for_reservation(slot_id: int) -> Slot | None:
+    """The slot and its session, with the session's share of the lock (FOR SHARE) held until commit:
+    reservations run side by side, never beside an edit.
+
+    One statement: the session is read as the lock is granted (PostgreSQL returns the locked row's
+    newest version), so an edit that committed while we waited is what the caller checks.
+    SQLite: the writing transaction is IMMEDIATE already, as for `lock`.
+    """
+    return db_session.scalars(_SLOT_SHARED, {"slot_id": slot_id}).first()
 
 
 #: Built once: every reservation runs it (constructing it was a visible share of the profile).
-_SHARE = select(Session.id).where(Session.id == bindparam("session_id")).with_for_update(read=True)
+_SLOT_SHARED = (select(Slot).join(Slot.session).options(contains_eager(Slot.session))
+                .where(Slot.id == bindparam("slot_id")).with_for_update(read=True, of=Session))
 
 
 def hold_for_checkin(session_id: int) -> None:
