@@ -253,6 +253,33 @@ def test_residents_gone_too_long_or_still_waiting_at_the_end_are_marked_left(sta
     assert operations.get(taken.id).status == "in_consultation"
 
 
+def test_the_relays_upkeep_notes_every_connected_resident_as_seen_a_chunk_at_a_time(running, monkeypatch):
+    """However many residents a relay holds, each is noted as seen (so none times out while connected),
+    in chunks that leave the database thread to chat lines in between."""
+    import asyncio
+
+    from realtime import presence
+
+    ids = [operations.check_in(running.id, "cat").id for _ in range(5)]
+    long_ago = utcnow() - dt.timedelta(minutes=14)
+    db_session.execute(update(CheckIn).where(CheckIn.id.in_(ids)).values(created_at=long_ago, last_seen_at=long_ago))
+    db_session.commit()
+    units = []
+
+    async def db(fn, *args):
+        units.append(len(args[0]))
+        return fn(*args)
+
+    monkeypatch.setattr(presence, "TOUCH_CHUNK", 2)
+    relay_presence = presence.Presence(hub=None, db=db, publish=None)
+    relay_presence.open.update(ids)
+    asyncio.run(relay_presence.touch_connected())
+    assert units == [2, 2, 1]
+    later = utcnow() + dt.timedelta(minutes=2)  # past the 15 minutes for someone not seen since long_ago
+    assert operations.expire_stale(now=later) == []
+    db_session.expire_all()
+    assert all(db_session.get(CheckIn, i).last_seen_at > long_ago for i in ids)
+
 def test_followed_sessions_are_todays_sessions_one_may_staff(staff, running, make_session):
     make_session(promoters=["sato"])  # a month ahead
     assert [s.id for s in operations.followed_sessions(staff["sato"])] == [running.id]
