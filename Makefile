@@ -37,17 +37,17 @@ run: $(VENV)/.installed
 
 # pytest with an explicit message when it collected nothing (exit 5): a tier that runs no test is a failure.
 PYTEST = $(BIN)/pytest $(1) || { rc=$$?; [ $$rc -ne 5 ] || echo "== pytest collected no tests: a tier that runs nothing fails" >&2; exit $$rc; }
-FAST := -n 2 -m "not browser and not soak"
+FAST := -n 2 --dist worksteal -m "not browser and not soak"
 
 # Every tier; each one also runs alone. PostgreSQL only when TEST_DATABASE_URL is set (.ci/run sets it).
-# The browser tier mostly waits (for pages, relays, timers: under half a core), so it runs beside the two
-# database tiers, which keep the cores busy; -O prints each side's output whole when it ends. The soak,
-# which needs both cores, runs alone afterwards.
+# Each tier waits much of its time (for relays, browsers, PostgreSQL, timers), so the three run side by side
+# and keep both cores busy (one after the other they left a core idle for a third of the run); -O prints
+# each one's output whole when it ends. The soak, which needs both cores, runs alone afterwards.
 test: lint
-	$(MAKE) --no-print-directory -j2 -O test-databases test-browser
+	$(MAKE) --no-print-directory -j3 -O test-sqlite test-postgres test-browser
 	$(MAKE) --no-print-directory soak
 
-# The SQLite tier, then the PostgreSQL tier (one after the other, even under -j).
+# Both database tiers, one after the other.
 test-databases:
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
