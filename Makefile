@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint test-databases test-sqlite test-postgres test-browser soak bench clean
+.PHONY: run test lint test-sqlite test-postgres test-browser soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,15 +42,10 @@ FAST := -n 2 --dist worksteal -m "not browser and not soak"
 # Every tier; each one also runs alone. PostgreSQL only when TEST_DATABASE_URL is set (.ci/run sets it).
 # Each tier waits much of its time (for relays, browsers, PostgreSQL, timers), so the three run side by side
 # and keep both cores busy (one after the other they left a core idle for a third of the run); -O prints
-# each one's output whole when it ends. The soak, which needs both cores, runs alone afterwards.
+# each one's output whole when it ends. The soak runs alone afterwards.
 test: lint
 	$(MAKE) --no-print-directory -j3 -O test-sqlite test-postgres test-browser
 	$(MAKE) --no-print-directory soak
-
-# Both database tiers, one after the other.
-test-databases:
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
