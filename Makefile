@@ -42,9 +42,14 @@ FAST := -n 2 --dist worksteal -m "not browser and not soak"
 # Every tier; each one also runs alone. PostgreSQL only when TEST_DATABASE_URL is set (.ci/run sets it).
 # Each tier waits much of its time (for relays, browsers, PostgreSQL, timers), so the three run side by side
 # and keep both cores busy (one after the other they left a core idle for a third of the run); -O prints
-# each one's output whole when it ends. The soak runs alone afterwards.
+# each one's output whole when it ends. The browser tier ends first, so the soak (under one core) follows it
+# in the same lane rather than after every tier.
 test: lint
-	$(MAKE) --no-print-directory -j3 -O test-sqlite test-postgres test-browser
+	$(MAKE) --no-print-directory -j3 -O test-sqlite test-postgres browser-then-soak
+
+.PHONY: browser-then-soak
+browser-then-soak:
+	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory soak
 
 lint: $(VENV)/.installed-test
