@@ -27,6 +27,13 @@ def refresh(session_id: int, residents: bool = True) -> Events:
     return events
 
 
+def arrived(session_id: int, checkin_ids: list[int]) -> Events:
+    """Residents of a session connected: consoles see them connected (applied to the relays' last queue,
+    realtime.hub, with no read), and the waiting room's estimates are recomputed."""
+    return [(session_staff(session_id), {"kind": "present", "session_id": session_id, "checkin_ids": checkin_ids}),
+            (session_residents(session_id), {"kind": "refresh", "session_id": session_id})]
+
+
 def session_moved(session) -> Events:
     """A session's end moved (extended, or edited by an admin): every follower, staff and residents."""
     moved = frame_of(frames.session_moved(session))

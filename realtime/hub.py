@@ -180,6 +180,8 @@ class Hub:
             send_all([c for c in audience if session_id is None or session_id not in c.dropped], text)
         elif kind == "refresh":
             self.schedule_refresh(channel, envelope["session_id"])
+        elif kind == "present":
+            self.mark_connected(channel, envelope["session_id"], envelope["checkin_ids"])
         elif kind == "kick":
             for client in list(self.local.get(channel, ())):
                 self.spawn(client.ws.close(envelope.get("code", 1008), envelope.get("reason", "")))
@@ -212,6 +214,28 @@ class Hub:
 
     def refresh_staff(self) -> None:
         self.refresh_everything((".staff",))
+
+    def mark_connected(self, channel: str, session_id: int, checkin_ids: list[int]) -> None:
+        """Residents connected: their entries in the consoles' last queue turn connected, sent as a
+        delta with no read (a full recomputation was 42% of the database time while 10,000 residents
+        connected: docs/performance.md). A queue being read now, or one without all of them (a check-in
+        it has not seen yet), is recomputed instead: the read may predate their arrival."""
+        queue = self._queues.get(channel)
+        if not self.local.get(channel):
+            return
+        entries = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])} if queue else {}
+        if queue is None or channel in self._running or channel in self._pending or \
+                any(checkin_id not in entries for checkin_id in checkin_ids):
+            self.schedule_refresh(channel, session_id)
+            return
+        after = list(queue["entries"])
+        for checkin_id in checkin_ids:
+            entry = after[entries[checkin_id]]
+            after[entries[checkin_id]] = {**entry, "connected": True, "away_since": None}
+        change = delta(queue, {**queue, "entries": after})
+        self._queues[channel] = {**queue, "entries": after}
+        if change is not None:
+            send_all(list(self.local.get(channel, ())), dump(change))
 
     def sent_queue(self, channel: str, queue: dict) -> None:
         """A console on `channel` got this full queue: later changes are deltas from it (or a newer one)."""

@@ -61,9 +61,22 @@ class Presence:
                 except Exception:  # noqa: BLE001  (the heartbeat puts them right; consoles still hear of them)
                     log.exception("could not note residents as connected")
                     sessions = sorted({self._sessions[i] for i in ids if i in self._sessions})
-                await self._refresh(sessions)
+                await self._announce_arrivals(ids, sessions)
         finally:
             self._writing = False
+
+    async def _announce_arrivals(self, ids: list[int], sessions: list[int]) -> None:
+        """Each session's consoles hear who of its residents connected (a change to their queue, no
+        recomputation); a session whose arrivals all left again meanwhile gets a plain refresh."""
+        arrived: dict[int, list[int]] = {}
+        for checkin_id in ids:
+            if checkin_id in self._sessions:
+                arrived.setdefault(self._sessions[checkin_id], []).append(checkin_id)
+        for session_id in sessions:
+            changes = events.arrived(session_id, arrived[session_id]) if session_id in arrived \
+                else events.refresh(session_id)
+            for channel, envelope in changes:
+                await self.publish(channel, envelope)
 
     async def closed(self, checkin_id: int) -> None:
         """A resident's connection here closed; at their last one they are away from now."""
