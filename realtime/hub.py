@@ -101,6 +101,17 @@ def send_all(clients, text: str) -> None:
     broadcast([c.ws for c in clients if c.backlog is None], text)
 
 
+def connected_in(queue: dict, checkin_ids) -> dict | None:
+    """The staff queue frame with these residents connected; None when one of them is not in it."""
+    places = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])}
+    if any(checkin_id not in places for checkin_id in checkin_ids):
+        return None
+    entries = list(queue["entries"])
+    for checkin_id in checkin_ids:
+        entries[places[checkin_id]] = {**entries[places[checkin_id]], "connected": True, "away_since": None}
+    return {**queue, "entries": entries}
+
+
 class Hub:
     """Local delivery: channel -> the clients of this process on it."""
 
@@ -126,6 +137,8 @@ class Hub:
         self._counts: dict[str, str] = {}
         #: Each residents channel's last queue frames (checkin_id -> frame): a welcome's place in line.
         self._places: dict[str, dict[int, dict]] = {}
+        #: Residents who connected while their staff channel's queue was being read: marked on its result.
+        self._marks: dict[str, set[int]] = {}
         #: Seconds each audience's last refresh took (the wait before its next one grows with it).
         self._cost: dict[str, float] = {}
 
@@ -147,6 +160,7 @@ class Hub:
             self._queues.pop(channel, None)
             self._counts.pop(channel, None)
             self._places.pop(channel, None)
+            self._marks.pop(channel, None)
             self._cost.pop(channel, None)
             await self.broker.unsubscribe(channel)
 
@@ -218,22 +232,21 @@ class Hub:
     def mark_connected(self, channel: str, session_id: int, checkin_ids: list[int]) -> None:
         """Residents connected: their entries in the consoles' last queue turn connected, sent as a
         delta with no read (a full recomputation was 42% of the database time while 10,000 residents
-        connected: docs/performance.md). A queue being read now, or one without all of them (a check-in
-        it has not seen yet), is recomputed instead: the read may predate their arrival."""
-        queue = self._queues.get(channel)
-        if not self.local.get(channel):
+        connected: docs/performance.md). A queue being read now may predate their arrival: they are
+        marked on its result. One scheduled but not yet read will see them; one without them all (a
+        check-in it has not seen yet) is read again."""
+        if not self.local.get(channel) or channel in self._pending:
             return
-        entries = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])} if queue else {}
-        if queue is None or channel in self._running or channel in self._pending or \
-                any(checkin_id not in entries for checkin_id in checkin_ids):
+        if channel in self._running:
+            self._marks.setdefault(channel, set()).update(checkin_ids)
+            return
+        queue = self._queues.get(channel)
+        marked = connected_in(queue, checkin_ids) if queue is not None else None
+        if marked is None:
             self.schedule_refresh(channel, session_id)
             return
-        after = list(queue["entries"])
-        for checkin_id in checkin_ids:
-            entry = after[entries[checkin_id]]
-            after[entries[checkin_id]] = {**entry, "connected": True, "away_since": None}
-        change = delta(queue, {**queue, "entries": after})
-        self._queues[channel] = {**queue, "entries": after}
+        change = delta(queue, marked)
+        self._queues[channel] = marked
         if change is not None:
             send_all(list(self.local.get(channel, ())), dump(change))
 
@@ -267,6 +280,8 @@ class Hub:
         try:
             if channel.endswith(".staff"):
                 queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
+                marks = self._marks.pop(channel, set()) & {entry["checkin_id"] for entry in queue["entries"]}
+                queue = connected_in(queue, marks)
                 texts = self._staff_changes(channel, queue, counts)  # once for every console
                 for client in list(self.local.get(channel, ())):
                     for text in texts:
@@ -282,6 +297,7 @@ class Hub:
             if channel in self.local:
                 self._cost[channel] = time.perf_counter() - started
             self._running.discard(channel)
+            self._marks.pop(channel, None)
             if channel in self._again:
                 self._again.discard(channel)
                 self.schedule_refresh(channel, session_id)

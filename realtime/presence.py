@@ -112,8 +112,11 @@ class Presence:
             log.exception("could not note residents as connected")
 
     async def heartbeat(self) -> None:
-        """Say this relay is alive; refresh the sessions whose presence changed."""
-        await self._refresh(await self.db(operations.heartbeat, self.relay_id, list(self.open)))
+        """Say this relay is alive; refresh the sessions whose presence changed. While arrivals are being
+        written its rows lag behind `open`, and putting them right then wrote those arrivals a second
+        time and recomputed every session's queue at each beat (bench/relay.py: 10,000 arriving)."""
+        settled = not self._writing and not self._arrived
+        await self._refresh(await self.db(operations.heartbeat, self.relay_id, list(self.open) if settled else None))
 
     async def beat(self, period_s: float) -> None:
         """The heartbeat, forever (a task of the relay); a failure is logged once until it works again."""

@@ -70,3 +70,30 @@ def test_an_arrival_the_last_queue_does_not_hold_reads_the_queue_again():
     assert sent[0]["type"] == "queue_delta"
     assert [e["checkin_id"] for e in sent[0]["added"]] == [4]
     assert [e["checkin_id"] for e in sent[0]["changed"]] == [2]
+
+
+def test_an_arrival_during_a_read_is_marked_on_the_queue_the_read_returns():
+    async def scenario():
+        reads, reading, release = [], asyncio.Event(), asyncio.Event()
+
+        async def db(fn, *args):  # a read that began before the arrival was written: it misses it
+            reads.append(fn)
+            reading.set()
+            await release.wait()
+            return QUEUE, {"type": "counts", "session_id": 7, "waiting": 3}
+
+        hub = Hub(MemoryBroker(), db)
+        await hub.broker.start(hub.on_message)
+        client = console()
+        await hub.join(client, "s7.staff")
+        hub.schedule_refresh("s7.staff", 7)
+        await reading.wait()
+        await hub.broker.publish("s7.staff", {"kind": "present", "session_id": 7, "checkin_ids": [3]})
+        release.set()
+        await asyncio.gather(*hub._tasks)
+        return reads, [json.loads(text) for text in client.backlog]
+
+    reads, sent = asyncio.run(scenario())
+    assert len(reads) == 1  # the arrival asked for no second read
+    queue = next(frame for frame in sent if frame["type"] == "queue")
+    assert [e["connected"] for e in queue["entries"]] == [True, False, True]

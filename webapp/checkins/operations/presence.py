@@ -97,14 +97,15 @@ def departed(relay_id: str, checkin_ids: Iterable[int], now: dt.datetime | None 
     return _sessions_of(ids)
 
 
-def heartbeat(relay_id: str, local_ids: Iterable[int], now: dt.datetime | None = None) -> list[int]:
+def heartbeat(relay_id: str, local_ids: Iterable[int] | None, now: dt.datetime | None = None) -> list[int]:
     """This relay is alive and holds `local_ids`: its rows are put right when they differ (an arrival
-    written after the departure, or rows cleared while it was too slow to beat). Relays that stopped
-    beating are cleared away, their residents last seen at their last beat. The sessions whose
-    presence changed."""
-    now, local = now or utcnow(), set(local_ids)
+    written after the departure, or rows cleared while it was too slow to beat). `local_ids` None: the
+    relay is writing arrivals now, its rows cannot match yet, so they are put right at a later beat.
+    Relays that stopped beating are cleared away, their residents last seen at their last beat. The
+    sessions whose presence changed."""
+    now = now or utcnow()
     _beat(relay_id, now)
-    changed = _put_right(relay_id, local)
+    changed = _put_right(relay_id, set(local_ids)) if local_ids is not None else set()
     for dead, last_beat in db_session.execute(select(RelayHeartbeat.relay_id, RelayHeartbeat.seen_at)
                                               .where(RelayHeartbeat.seen_at < _cutoff(now))).all():
         # Only if it is still stale now: a relay beating meanwhile keeps its residents.
