@@ -61,8 +61,11 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     await relay.hub.join(client, session_residents(client.session_id))
 
     known = relay.hub.known_place(client.session_id, client.checkin_id)  # no counting the line again
-    welcome, contacts = await relay.read(lambda: (
-        frames.resident_welcome(frames.fresh_checkin(client.checkin_id), known), operations.crisis_contacts()))
+    def unit():
+        checkin = frames.fresh_checkin(client.checkin_id)
+        return frames.resident_welcome(checkin, known), operations.crisis_contacts(), room.room_entry(checkin)
+
+    welcome, contacts, room_entry = await relay.read(unit)
     broadcast([client.ws], dump(welcome))
     if welcome["status"] == "waiting":
         client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in QUEUE_FIELDS}})
@@ -73,7 +76,7 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     # consoles at the latest then.
     client.present = True
     relay.presence.opened(client.checkin_id, client.session_id)
-    await room.open_resident(relay, client)
+    await room.open_resident(relay, client, room_entry)
 
 
 async def _open_staff(relay: Relay, client: Client) -> None:

@@ -101,15 +101,19 @@ def send_all(clients, text: str) -> None:
     broadcast([c.ws for c in clients if c.backlog is None], text)
 
 
-def connected_in(queue: dict, checkin_ids) -> dict | None:
-    """The staff queue frame with these residents connected; None when one of them is not in it."""
+def connected_in(queue: dict, checkin_ids) -> tuple[dict, list[dict]] | None:
+    """The staff queue frame with these residents connected, and the entries that changed (a delta's
+    `changed`, known without comparing the whole queue); None when one of them is not in it."""
     places = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])}
     if any(checkin_id not in places for checkin_id in checkin_ids):
         return None
-    entries = list(queue["entries"])
+    entries, changed = list(queue["entries"]), []
     for checkin_id in checkin_ids:
-        entries[places[checkin_id]] = {**entries[places[checkin_id]], "connected": True, "away_since": None}
-    return {**queue, "entries": entries}
+        entry = entries[places[checkin_id]]
+        if not entry["connected"] or entry["away_since"] is not None:
+            entries[places[checkin_id]] = {**entry, "connected": True, "away_since": None}
+            changed.append(entries[places[checkin_id]])
+    return {**queue, "entries": entries}, changed
 
 
 class Hub:
@@ -245,10 +249,10 @@ class Hub:
         if marked is None:
             self.schedule_refresh(channel, session_id)
             return
-        change = delta(queue, marked)
-        self._queues[channel] = marked
-        if change is not None:
-            send_all(list(self.local.get(channel, ())), dump(change))
+        self._queues[channel], changed = marked
+        if changed:
+            send_all(list(self.local.get(channel, ())), dump(
+                {"type": "queue_delta", "session_id": session_id, "added": [], "changed": changed, "gone": []}))
 
     def sent_queue(self, channel: str, queue: dict) -> None:
         """A console on `channel` got this full queue: later changes are deltas from it (or a newer one)."""
@@ -281,7 +285,7 @@ class Hub:
             if channel.endswith(".staff"):
                 queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
                 marks = self._marks.pop(channel, set()) & {entry["checkin_id"] for entry in queue["entries"]}
-                queue = connected_in(queue, marks)
+                queue = connected_in(queue, marks)[0]
                 texts = self._staff_changes(channel, queue, counts)  # once for every console
                 for client in list(self.local.get(channel, ())):
                     for text in texts:

@@ -32,16 +32,18 @@ MOVE_FLOOD_CLOSE_AFTER = 2000
 
 # --- entering ------------------------------------------------------------------------------------
 
-async def open_resident(relay: Relay, client: Client) -> None:
-    """After the welcome: a resident of a metaverse session with an open check-in enters its room."""
-    def unit():
-        checkin = operations.get(client.checkin_id)
-        if checkin is None or checkin.session.format != "metaverse" or checkin.status not in operations.OPEN_STATUSES:
-            return None
-        taker = checkin.taken_by_id if checkin.status == "in_consultation" else None
-        return checkin.avatar, checkin.nickname or "", taker, booth_slot(checkin.session, taker)
+def room_entry(checkin) -> tuple | None:
+    """What a resident's connection needs to enter its session's room, read in the welcome's unit of
+    work (a read of its own cost every connection an ORM load, in any session: bench/relay.py); None
+    outside a metaverse session or once the check-in is over."""
+    if checkin is None or checkin.session.format != "metaverse" or checkin.status not in operations.OPEN_STATUSES:
+        return None
+    taker = checkin.taken_by_id if checkin.status == "in_consultation" else None
+    return checkin.avatar, checkin.nickname or "", taker, booth_slot(checkin.session, taker)
 
-    entry = await relay.read(unit)
+
+async def open_resident(relay: Relay, client: Client, entry: tuple | None) -> None:
+    """After the welcome: a resident of a metaverse session with an open check-in (`room_entry`) enters its room."""
     if entry is None:
         return
     avatar, nickname, taker, slot = entry
