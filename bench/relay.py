@@ -349,9 +349,11 @@ async def _measure(name: str, server: Server, tokens: dict, data: dict, profiler
         profiler.stop("fan-out")
         pairs = await load.take_pairs()
         await asyncio.sleep(IDLE_SETTLE_S)  # the takes' own queue refreshes are not idle work
+        profiler.start()
         cpu = server.cpu_s()
         await asyncio.sleep(IDLE_S)
         figures["idle_pct"] = (server.cpu_s() - cpu) / IDLE_S * 100
+        profiler.stop("idle")
         print(f"  {name}: {figures['idle_pct']:.1f}% of a core busy with no frames coming in "
               f"({RESIDENTS:,} idle connections, over {IDLE_S:g} s after the takes)", flush=True)
         print(f"  {name}: fan-out {figures['fanout_ms']:.1f} ms ({figures['cpu_fanout_ms']:.1f} ms CPU per round)",

@@ -37,6 +37,9 @@ REFRESH_DELAY_S = 0.05
 #: (10,000 arrivals kept the threads busy refreshing 1,000-entry queues, bench/relay.py).
 REFRESH_COST_FACTOR = 4
 REFRESH_MAX_DELAY_S = 1.0
+#: Queue reads at once. They are mostly Python building frames, so more at once only takes the GIL
+#: from the event loop: upkeep's ten 1,000-entry resyncs together stalled the chat path (bench/relay.py).
+REFRESH_READS_AT_ONCE = 1
 
 
 @dataclasses.dataclass(eq=False)
@@ -143,6 +146,7 @@ class Hub:
         self._places: dict[str, dict[int, dict]] = {}
         #: Residents who connected while their staff channel's queue was being read: marked on its result.
         self._marks: dict[str, set[int]] = {}
+        self._reads = asyncio.Semaphore(REFRESH_READS_AT_ONCE)
         #: Seconds each audience's last refresh took (the wait before its next one grows with it).
         self._cost: dict[str, float] = {}
 
@@ -224,7 +228,8 @@ class Hub:
 
     def refresh_everything(self, audiences: tuple[str, ...] = (".staff", ".residents")) -> None:
         """Resend the queue of every session someone here follows (after a broker outage, say; and each
-        upkeep round): consoles get the full queue again, a resync rather than a delta."""
+        upkeep round): consoles get the full queue again, a resync rather than a delta. The reads go
+        one at a time (REFRESH_READS_AT_ONCE), so the chat path keeps the GIL meanwhile."""
         for channel in list(self.local):
             if channel.startswith("s") and channel.endswith(audiences):
                 self._queues.pop(channel, None)
@@ -283,7 +288,10 @@ class Hub:
         started = time.perf_counter()
         try:
             if channel.endswith(".staff"):
-                queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
+                async with self._reads:
+                    started = time.perf_counter()  # the read's own time, not the wait for its turn
+                    queue, counts = await self.db(lambda: (frames.staff_queue(session_id),
+                                                           frames.staff_counts(session_id)))
                 marks = self._marks.pop(channel, set()) & {entry["checkin_id"] for entry in queue["entries"]}
                 queue = connected_in(queue, marks)[0]
                 texts = self._staff_changes(channel, queue, counts)  # once for every console
@@ -291,7 +299,9 @@ class Hub:
                     for text in texts:
                         client.send(text)
             else:
-                queues = await self.db(frames.resident_queues, session_id)
+                async with self._reads:
+                    started = time.perf_counter()
+                    queues = await self.db(frames.resident_queues, session_id)
                 self._places[channel] = queues
                 for client in list(self.local.get(channel, ())):
                     self.send_resident_queue(client, queues.get(client.checkin_id))
