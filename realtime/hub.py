@@ -37,6 +37,10 @@ REFRESH_DELAY_S = 0.05
 #: (10,000 arrivals kept the threads busy refreshing 1,000-entry queues, bench/relay.py).
 REFRESH_COST_FACTOR = 4
 REFRESH_MAX_DELAY_S = 1.0
+#: ... and for a waiting room, this much per resident connected to it here: every refresh may send
+#: each of them a new place, so a room of 1,000 hears at most about once a second (10,000 arriving
+#: got 260,000 queue frames, most replaced within the second: bench/relay.py); a room of ten, at once.
+RESIDENT_DELAY_EACH_S = 0.001
 #: Queue reads at once. They are mostly Python building frames, so more at once only takes the GIL
 #: from the event loop: upkeep's ten 1,000-entry resyncs together stalled the chat path (bench/relay.py).
 REFRESH_READS_AT_ONCE = 1
@@ -280,9 +284,15 @@ class Hub:
             texts.append(counted)
         return texts
 
+    def _delay(self, channel: str) -> float:
+        """How long a refresh of `channel` gathers the changes that come after the first one."""
+        delay = max(REFRESH_DELAY_S, REFRESH_COST_FACTOR * self._cost.get(channel, 0.0))
+        if channel.endswith(".residents"):
+            delay = max(delay, RESIDENT_DELAY_EACH_S * len(self.local.get(channel, ())))
+        return min(delay, REFRESH_MAX_DELAY_S)
+
     async def _refresh(self, channel: str, session_id: int) -> None:
-        await asyncio.sleep(min(max(REFRESH_DELAY_S, REFRESH_COST_FACTOR * self._cost.get(channel, 0.0)),
-                                REFRESH_MAX_DELAY_S))
+        await asyncio.sleep(self._delay(channel))
         self._pending.discard(channel)
         self._running.add(channel)
         started = time.perf_counter()
