@@ -8,10 +8,10 @@ from websockets.exceptions import ConnectionClosed
 
 from realtime import frames
 from realtime.broker import checkin_channel, session_residents, session_staff, user_channel
+from realtime.client import Client, dump
 from realtime.dispatch import dispatch, parse
 from realtime.events import REVOKED_CLOSE
 from realtime.handshake import identity
-from realtime.hub import Client, dump
 from realtime.limits import TokenBucket
 from realtime.relay import Relay
 from realtime.room import handlers as room

@@ -8,7 +8,7 @@ from pydantic_core import PydanticCustomError
 from websockets.exceptions import ConnectionClosed
 
 from realtime import frames, handlers
-from realtime.hub import Client
+from realtime.client import Client
 from realtime.relay import UNAVAILABLE, Relay
 from realtime.room import handlers as room_handlers
 from webapp.exceptions import DomainError, database_unreachable

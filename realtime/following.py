@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from realtime import frames
 from realtime.broker import session_staff
+from realtime.client import Client
 from realtime.events import REVOKED_CLOSE
-from realtime.hub import Client
 from realtime.relay import Relay
 from webapp.checkins import operations
 from webapp.db import db_session

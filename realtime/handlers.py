@@ -27,7 +27,7 @@ from webapp.staff.models import User
 from webapp.staff.operations import NO_LONGER_ACTIVE, relay_token_current
 
 if TYPE_CHECKING:
-    from realtime.hub import Client
+    from realtime.client import Client
     from realtime.services import RelayServices as Relay
 
 

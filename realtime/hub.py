@@ -3,6 +3,8 @@
 Envelopes published on the broker:
   {"kind": "frame", "frame": {...}}           send the frame to every local connection on the channel
   {"kind": "refresh", "session_id": n}        recompute queue (and counts) frames for that audience
+  {"kind": "present", "session_id": n,        these residents connected: their entries in the staff
+   "checkin_ids": [...]}                      queue turn connected, with no read (`mark_connected`)
   {"kind": "kick", "code": 1008, "reason": s} close every local connection on the channel
   {"kind": "follow"}                          staff connections on the channel check again which
                                               sessions they follow (realtime.following)
@@ -14,19 +16,15 @@ A staff connection never gets a frame naming a session its account may no longer
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 
-from websockets.asyncio.server import ServerConnection, broadcast
-
 from realtime import frames
 from realtime.broker import Broker, session_residents
-from realtime.limits import TokenBucket
-from realtime.queue_delta import delta
+from realtime.client import Client, dump, send_all
+from realtime.queue_delta import connected_in, delta
 
 log = logging.getLogger(__name__)
 
@@ -44,83 +42,6 @@ RESIDENT_DELAY_EACH_S = 0.001
 #: Queue reads at once. They are mostly Python building frames, so more at once only takes the GIL
 #: from the event loop: upkeep's ten 1,000-entry resyncs together stalled the chat path (bench/relay.py).
 REFRESH_READS_AT_ONCE = 1
-
-
-@dataclasses.dataclass(eq=False)
-class Client:
-    """One open connection: a resident (one check-in) or a staff member."""
-
-    ws: ServerConnection
-    kind: str
-    identity: str
-    bucket: TokenBucket
-    checkin_id: int | None = None
-    session_id: int | None = None
-    user_id: int | None = None
-    #: The staff account's `auth_version` when its relay token was issued (realtime.tokens).
-    auth_version: int | None = None
-    sessions: set[int] = dataclasses.field(default_factory=set)
-    #: Sessions this staff member was taken off: no frame about them reaches this connection.
-    dropped: set[int] = dataclasses.field(default_factory=set)
-    channels: set[str] = dataclasses.field(default_factory=set)
-    #: Until the welcome is sent, frames wait here so the welcome always comes first.
-    backlog: list[str] | None = dataclasses.field(default_factory=list)
-    last_queue: str | None = None
-    #: A resident's connection counted as present (realtime.presence) since its welcome went out.
-    present: bool = False
-    #: When this connection's last `typing` went out (time.monotonic), for the throttle.
-    typing_at: float = float("-inf")
-    #: The metaverse room this connection is in (realtime/room/rooms.py key) and its occupant id there.
-    room: str | None = None
-    oid: str | None = None
-    #: A 見学 (practice) connection's RoomPractice id.
-    practice_id: int | None = None
-    #: Moves far beyond this bucket for long are a flood (realtime/room/handlers.py); others are coalesced.
-    move_bucket: TokenBucket | None = None
-    #: When this connection's last stamp went out (time.monotonic), for the throttle.
-    emote_at: float = float("-inf")
-
-    def send(self, text: str) -> None:
-        if self.backlog is not None:
-            self.backlog.append(text)
-        else:
-            broadcast([self.ws], text)
-
-    def send_frame(self, frame: dict) -> None:
-        self.send(dump(frame))
-
-    def ready(self) -> None:
-        """The welcome went out: flush what arrived meanwhile."""
-        backlog, self.backlog = self.backlog or [], None
-        for text in backlog:
-            broadcast([self.ws], text)
-
-
-def dump(frame: dict) -> str:
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-def send_all(clients, text: str) -> None:
-    """The same frame to many clients: one broadcast() (the text encoded once) for those past their welcome."""
-    waiting = [c for c in clients if c.backlog is not None]
-    for client in waiting:
-        client.send(text)
-    broadcast([c.ws for c in clients if c.backlog is None], text)
-
-
-def connected_in(queue: dict, checkin_ids) -> tuple[dict, list[dict]] | None:
-    """The staff queue frame with these residents connected, and the entries that changed (a delta's
-    `changed`, known without comparing the whole queue); None when one of them is not in it."""
-    places = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])}
-    if any(checkin_id not in places for checkin_id in checkin_ids):
-        return None
-    entries, changed = list(queue["entries"]), []
-    for checkin_id in checkin_ids:
-        entry = entries[places[checkin_id]]
-        if not entry["connected"] or entry["away_since"] is not None:
-            entries[places[checkin_id]] = {**entry, "connected": True, "away_since": None}
-            changed.append(entries[places[checkin_id]])
-    return {**queue, "entries": entries}, changed
 
 
 class Hub:

@@ -30,3 +30,18 @@ def delta(before: dict | None, after: dict) -> dict | None:
     if expected != new_order:
         frame["order"] = new_order
     return frame
+
+
+def connected_in(queue: dict, checkin_ids) -> tuple[dict, list[dict]] | None:
+    """The staff queue frame with these residents connected, and the entries that changed (a delta's
+    `changed`, known without comparing the whole queue); None when one of them is not in it."""
+    places = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])}
+    if any(checkin_id not in places for checkin_id in checkin_ids):
+        return None
+    entries, changed = list(queue["entries"]), []
+    for checkin_id in checkin_ids:
+        entry = entries[places[checkin_id]]
+        if not entry["connected"] or entry["away_since"] is not None:
+            entries[places[checkin_id]] = {**entry, "connected": True, "away_since": None}
+            changed.append(entries[places[checkin_id]])
+    return {**queue, "entries": entries}, changed

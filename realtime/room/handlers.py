@@ -21,7 +21,7 @@ from webapp.exceptions import DomainError
 from webapp.rooms import operations as room_operations
 
 if TYPE_CHECKING:
-    from realtime.hub import Client
+    from realtime.client import Client
     from realtime.services import RelayServices as Relay
 
 #: At most one stamp per connection this often; the extra ones are dropped silently.

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 
-from realtime.hub import Client, dump, send_all
+from realtime.client import Client, dump, send_all
 from realtime.room.state import Occupant, RoomState, make_oid
 from webapp.rooms.map import DEFAULT_MAP, load_map
 

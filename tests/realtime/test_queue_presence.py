@@ -10,7 +10,8 @@ import asyncio
 import json
 
 from realtime.broker_memory import MemoryBroker
-from realtime.hub import Client, Hub
+from realtime.client import Client
+from realtime.hub import Hub
 from realtime.limits import TokenBucket
 
 
