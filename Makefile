@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint test-sqlite test-postgres test-browser soak bench clean
+.PHONY: run test lint test-sqlite test-postgres test-browser browser-then-soak soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,6 @@ FAST := -n 2 --dist worksteal -m "not browser and not soak"
 test: lint
 	$(MAKE) --no-print-directory -j3 -O test-sqlite test-postgres browser-then-soak
 
-.PHONY: browser-then-soak
 browser-then-soak:
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory soak

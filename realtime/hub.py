@@ -175,11 +175,11 @@ class Hub:
             self._marks.setdefault(channel, set()).update(checkin_ids)
             return
         queue = self._queues.get(channel)
-        marked = connected_in(queue, checkin_ids) if queue is not None else None
-        if marked is None:
+        marked, changed, missing = connected_in(queue, checkin_ids) if queue is not None else (None, [], True)
+        if missing:  # a check-in this queue does not hold yet: read it
             self.schedule_refresh(channel, session_id)
             return
-        self._queues[channel], changed = marked
+        self._queues[channel] = marked
         if changed:
             send_all(list(self.local.get(channel, ())), dump(
                 {"type": "queue_delta", "session_id": session_id, "added": [], "changed": changed, "gone": []}))
@@ -216,23 +216,21 @@ class Hub:
         await asyncio.sleep(self._delay(channel))
         self._pending.discard(channel)
         self._running.add(channel)
-        started = time.perf_counter()
+        async with self._reads:
+            await self._read_and_send(channel, session_id)
+
+    async def _read_and_send(self, channel: str, session_id: int) -> None:
+        started = time.perf_counter()  # the read's own time, not the wait for its turn
         try:
             if channel.endswith(".staff"):
-                async with self._reads:
-                    started = time.perf_counter()  # the read's own time, not the wait for its turn
-                    queue, counts = await self.db(lambda: (frames.staff_queue(session_id),
-                                                           frames.staff_counts(session_id)))
-                marks = self._marks.pop(channel, set()) & {entry["checkin_id"] for entry in queue["entries"]}
-                queue = connected_in(queue, marks)[0]
+                queue, counts = await self.db(lambda: (frames.staff_queue(session_id), frames.staff_counts(session_id)))
+                queue = connected_in(queue, self._marks.pop(channel, ()))[0]  # arrivals during the read
                 texts = self._staff_changes(channel, queue, counts)  # once for every console
                 for client in list(self.local.get(channel, ())):
                     for text in texts:
                         client.send(text)
             else:
-                async with self._reads:
-                    started = time.perf_counter()
-                    queues = await self.db(frames.resident_queues, session_id)
+                queues = await self.db(frames.resident_queues, session_id)
                 self._places[channel] = queues
                 for client in list(self.local.get(channel, ())):
                     self.send_resident_queue(client, queues.get(client.checkin_id))

@@ -32,16 +32,15 @@ def delta(before: dict | None, after: dict) -> dict | None:
     return frame
 
 
-def connected_in(queue: dict, checkin_ids) -> tuple[dict, list[dict]] | None:
-    """The staff queue frame with these residents connected, and the entries that changed (a delta's
-    `changed`, known without comparing the whole queue); None when one of them is not in it."""
+def connected_in(queue: dict, checkin_ids) -> tuple[dict, list[dict], set[int]]:
+    """The staff queue frame with those of these residents it holds connected, the entries that changed
+    (a delta's `changed`, known without comparing the whole queue), and the ids it does not hold."""
     places = {entry["checkin_id"]: i for i, entry in enumerate(queue["entries"])}
-    if any(checkin_id not in places for checkin_id in checkin_ids):
-        return None
+    missing = {checkin_id for checkin_id in checkin_ids if checkin_id not in places}
     entries, changed = list(queue["entries"]), []
-    for checkin_id in checkin_ids:
+    for checkin_id in set(checkin_ids) - missing:
         entry = entries[places[checkin_id]]
         if not entry["connected"] or entry["away_since"] is not None:
             entries[places[checkin_id]] = {**entry, "connected": True, "away_since": None}
             changed.append(entries[places[checkin_id]])
-    return {**queue, "entries": entries}, changed
+    return {**queue, "entries": entries}, changed, missing
