@@ -1,22 +1,23 @@
 """Anonymous reservations: a seat is taken by one atomic conditional UPDATE, never read-then-write."""
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import signals
 from webapp.db import db_session, utcnow
 from webapp.exceptions import DomainError
 from webapp.limits import NICKNAME_MAX, TOPIC_MAX
+from webapp.reservations import seat
 from webapp.reservations.models import Reservation
 from webapp.reservations.privacy import contact_in
-from webapp.sessions.locking import slot_for_reservation
 from webapp.sessions.models import Session, Slot
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
@@ -70,58 +71,52 @@ def refuse_contacts(**fields: str) -> None:
                               f"{field}: the service stays anonymous.", 400)
 
 
-#: A seat taken only while one is free (built once: constructing it was a visible share of the profile).
-_TAKE_SEAT = (update(Slot).where(Slot.id == bindparam("slot_id"), Slot.reserved < Slot.capacity)
-              .values(reserved=Slot.reserved + 1))
-
-
 def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None,
             caps: Callable[[Session], AbstractContextManager] | None = None) -> Reservation:
     """Hold a seat in a slot and return the reservation with its code.
 
-    `caps` (webapp/reservations/cap.py `counted`, say) counts the reservation against the caps of
-    its session around taking the seat, in the same transaction that reads the session.
+    One transaction: the slot and its session under the session's share lock with every rule
+    answered (webapp/reservations/seat.py), the conditional UPDATE of the seat, the INSERT, the
+    commit. `caps` (webapp/reservations/cap.py `counted`, say) counts the reservation against the
+    caps of its session around taking the seat, inside that transaction. The reservation returned
+    is built from what the transaction read and wrote, not loaded again (see `seat.reservation_of`).
     """
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
     refuse_contacts(nickname=nickname, topic=topic)
     db_session.rollback()  # start clean: the seat is taken in a new transaction, under the session's lock
-    slot = slot_for_reservation(slot_id)
-    if slot is None:
-        raise DomainError("not_found", "No such slot.", 404)
-    session = slot.session
-    if session.status != "scheduled":
-        raise DomainError("session_cancelled", "This session has been cancelled.", 409)
-    if session.reception_ended_at is not None:
-        raise DomainError("reception_ended", "Reception for this session has ended today.", 409)
-    if slot.starts_at <= utcnow():
-        raise DomainError("slot_past",
-                          "This time has already started; please just come along or pick a later time.", 409)
-    with caps(session) if caps is not None else nullcontext():
-        return _take_seat(slot, nickname, topic)
-
-
-def _take_seat(slot: Slot, nickname: str, topic: str) -> Reservation:
-    """The conditional UPDATE, then the reservation, committed together."""
-    # The ORM's own synchronisation of the loaded slot cost a profiled tenth of a reservation;
-    # expiring the one column it would set is enough (read again only if someone asks).
-    taken = db_session.execute(_TAKE_SEAT, {"slot_id": slot.id}, execution_options={"synchronize_session": False})
-    db_session.expire(slot, ["reserved"])
-    if taken.rowcount != 1:
-        db_session.rollback()
-        if db_session.scalar(select(Slot.id).where(Slot.id == slot.id)) is None:  # an edit cut the slots again
-            raise DomainError("not_found", "This time is no longer offered. Please choose another time.", 404)
-        raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
-    reservation = Reservation(code=new_code(), slot_id=slot.id, nickname=nickname, topic=topic)
-    db_session.add(reservation)
+    conn = db_session.connection()
     try:
+        row = seat.target(conn, slot_id, utcnow())
+    except DomainError:
+        db_session.rollback()
+        raise
+    values = {"code": new_code(), "slot_id": row.id, "nickname": nickname, "topic": topic, "status": "active",
+              "created_at": utcnow()}
+    with caps(_CapsView(row.session_id, row.session_ends_at)) if caps is not None else nullcontext():
+        return _take_seat(conn, row, values)
+
+
+@dataclass(frozen=True)
+class _CapsView:
+    """What the caps read of a session (its id and end), before any ORM object is made."""
+
+    id: int
+    ends_at: dt.datetime
+
+
+def _take_seat(conn, row, values: dict) -> Reservation:
+    """The conditional UPDATE, then the reservation's row, committed together."""
+    if not seat.take(conn, values["slot_id"]):
+        db_session.rollback()
+        raise seat.why_not_taken(db_session.connection(), values["slot_id"])
+    try:
+        values["id"] = seat.insert(conn, **values)
         db_session.commit()
     except IntegrityError:  # a code collision: astronomically rare, but never lose the seat
-        db_session.rollback()
-        return reserve(slot.id, nickname, topic)  # counted once already, by the caller's caps
-    # The slot (and its session) is loaded already: hand it over, so showing the reservation
-    # needs no second transaction (on SQLite a second BEGIN IMMEDIATE, i.e. the write lock again).
-    set_committed_value(reservation, "slot", slot)
+        db_session.rollback()  # counted once already, by the caller's caps
+        return reserve(values["slot_id"], values["nickname"], values["topic"])
+    reservation = seat.reservation_of(row, **values)
     signals.reservation_changed.send(reservation)
     return reservation
 
@@ -177,23 +172,20 @@ def move(reservation: Reservation, slot_id: int) -> Reservation:
     if slot_id == old_slot_id:
         return reservation
     db_session.rollback()  # as in `reserve`: the seat is taken in a new transaction, under the session's lock
-    target = slot_for_reservation(slot_id)  # a slot of this session locks this session: no edit recuts it meanwhile
-    if target is None or target.session_id != session_id:
-        raise DomainError("not_found", "No such slot in this session.", 404)
-    if target.session.status != "scheduled":
-        raise DomainError("session_cancelled", "This session has been cancelled.", 409)
-    if target.starts_at <= utcnow():
-        raise DomainError("slot_past", "This time has already started; please pick a later time.", 409)
-    taken = db_session.execute(
-        update(Slot).where(Slot.id == slot_id, Slot.reserved < Slot.capacity).values(reserved=Slot.reserved + 1))
+    conn = db_session.connection()
+    try:  # a slot of this session locks this session: no edit recuts it meanwhile
+        seat.target(conn, slot_id, utcnow(), in_session=session_id)
+    except DomainError:
+        db_session.rollback()
+        raise
+    if not seat.take(conn, slot_id):
+        db_session.rollback()
+        raise seat.why_not_taken(db_session.connection(), slot_id)
     moved = db_session.execute(
         update(Reservation).where(Reservation.id == reservation_id, Reservation.status == "active",
-                                  Reservation.slot_id == old_slot_id).values(slot_id=slot_id)
-    ) if taken.rowcount == 1 else None
-    if moved is None or moved.rowcount != 1:
+                                  Reservation.slot_id == old_slot_id).values(slot_id=slot_id))
+    if moved.rowcount != 1:
         db_session.rollback()
-        if moved is None:
-            raise DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
         raise DomainError("not_movable", "This reservation has just been cancelled or moved.", 409)
     db_session.execute(
         update(Slot).where(Slot.id == old_slot_id, Slot.reserved > 0).values(reserved=Slot.reserved - 1))

@@ -1,0 +1,133 @@
+"""Taking a seat: the rules a reservation must meet, and the plain statements that take one.
+
+Every reservation runs these, so they are SQLAlchemy Core statements built once, run on the
+session's connection: loading the slot and its session as ORM objects and flushing the new row
+through the unit of work cost more than the statements themselves (bench/http.py, docs/performance.md).
+The rules are each written once, in `RULES`: the slot's row answers every one of them as a column,
+and the first that does not hold is the refusal the resident sees.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+from webapp.db import db_session
+from webapp.exceptions import DomainError
+from webapp.reservations.models import Reservation
+from webapp.sessions.models import Session, Slot
+
+_SESSIONS, _SLOTS, _RESERVATIONS = Session.__table__, Slot.__table__, Reservation.__table__
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One condition a seat needs, as SQL over the slot and its session, and the refusal when it fails."""
+
+    name: str
+    holds: object  # a boolean SQL expression
+    code: str
+    message: str
+    status: int = 409
+
+    def refusal(self) -> DomainError:
+        return DomainError(self.code, self.message, self.status)
+
+
+#: In the order a resident should hear them (a cancelled session before a past time).
+RULES = (
+    Rule("scheduled", _SESSIONS.c.status == "scheduled", "session_cancelled", "This session has been cancelled."),
+    Rule("reception_open", _SESSIONS.c.reception_ended_at.is_(None), "reception_ended",
+         "Reception for this session has ended today."),
+    Rule("not_started", _SLOTS.c.starts_at > bindparam("now"), "slot_past",
+         "This time has already started; please just come along or pick a later time."),
+)
+
+#: The slot, its session, and whether each rule holds, with the session's share of the lock:
+#: reservations run side by side, never beside an edit of the session (webapp/sessions/locking.py
+#: `lock` takes FOR UPDATE). PostgreSQL returns the locked row's newest version, so an edit that
+#: committed while we waited is what the rules see. SQLite: the writing transaction is IMMEDIATE
+#: already (webapp/db.py), which holds every other writer off.
+_TARGET = (
+    select(_SLOTS.c.id, _SLOTS.c.starts_at, _SLOTS.c.ends_at, _SLOTS.c.session_id,
+           _SESSIONS.c.date, _SESSIONS.c.format, _SESSIONS.c.status, _SESSIONS.c.location,
+           _SESSIONS.c.ends_at.label("session_ends_at"), *(rule.holds.label(rule.name) for rule in RULES))
+    .select_from(_SLOTS.join(_SESSIONS, _SESSIONS.c.id == _SLOTS.c.session_id))
+    .where(_SLOTS.c.id == bindparam("slot_id"))
+    .with_for_update(read=True, of=_SESSIONS)
+)
+
+#: A seat taken only while one is free: one conditional UPDATE, never read-then-write.
+_TAKE = (update(_SLOTS).where(_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.reserved < _SLOTS.c.capacity)
+         .values(reserved=_SLOTS.c.reserved + 1))
+
+_INSERT = _RESERVATIONS.insert().returning(_RESERVATIONS.c.id)
+
+_EXISTS = select(_SLOTS.c.id).where(_SLOTS.c.id == bindparam("slot_id"))
+
+
+def target(conn: Connection, slot_id: int, now: dt.datetime, in_session: int | None = None) -> Row:
+    """The slot's row under the session's share lock; the first refusal among `RULES`, or 404
+    (also when `in_session` is given and the slot belongs to another session)."""
+    row = conn.execute(_TARGET, {"slot_id": slot_id, "now": now}).first()
+    if row is None or in_session not in (None, row.session_id):
+        raise DomainError("not_found", "No such slot in this session." if in_session else "No such slot.", 404)
+    for rule in RULES:
+        if not getattr(row, rule.name):
+            raise rule.refusal()
+    return row
+
+
+def take(conn: Connection, slot_id: int) -> bool:
+    """Take one seat in the slot; False when it is full (or gone)."""
+    return conn.execute(_TAKE, {"slot_id": slot_id}).rowcount == 1
+
+
+def why_not_taken(conn: Connection, slot_id: int) -> DomainError:
+    """After `take` said no, in a new transaction: the slot was cut by an edit (404) or is full (409)."""
+    if conn.execute(_EXISTS, {"slot_id": slot_id}).first() is None:
+        return DomainError("not_found", "This time is no longer offered. Please choose another time.", 404)
+    return DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
+
+
+def insert(conn: Connection, **values) -> int:
+    """The reservation's row; its id."""
+    return conn.execute(_INSERT, values).scalar_one()
+
+
+def reservation_of(row: Row, **values) -> Reservation:
+    """The new reservation with its slot and session, from the row `target` read and the values stored,
+    in the ORM session as if they had been loaded (no SQL).
+
+    A slot or session the ORM session holds already is used as it is, with the slot's seat count
+    expired so it is read again when asked for; the rest is put in from the row, and any column the
+    row did not carry is loaded only if someone reads it.
+    """
+    session = _known(Session, row.session_id) or _as_loaded(Session(
+        id=row.session_id, date=row.date, format=row.format, status=row.status, location=row.location,
+        ends_at=row.session_ends_at))
+    slot = _known(Slot, row.id)
+    if slot is not None:
+        db_session.expire(slot, ["reserved"])
+    else:
+        slot = Slot(id=row.id, session_id=row.session_id, starts_at=row.starts_at, ends_at=row.ends_at)
+        set_committed_value(slot, "session", session)
+        _as_loaded(slot)
+    reservation = _as_loaded(Reservation(cancelled_at=None, cancelled_by_staff=False, **values))
+    set_committed_value(reservation, "slot", slot)
+    return reservation
+
+
+def _known(model, ident: int):
+    return db_session.identity_map.get(identity_key(model, ident))
+
+
+def _as_loaded(instance):
+    make_transient_to_detached(instance)
+    db_session.add(instance)
+    return instance
