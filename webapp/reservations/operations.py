@@ -76,49 +76,52 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None,
     """Hold a seat in a slot and return the reservation with its code.
 
     One transaction: the slot and its session under the session's share lock with every rule
-    answered (webapp/reservations/seat.py), the conditional UPDATE of the seat, the INSERT, the
-    commit. `caps` (webapp/reservations/cap.py `counted`, say) counts the reservation against the
-    caps of its session around taking the seat, inside that transaction. The reservation returned
-    is built from what the transaction read and wrote, not loaded again (see `seat.reservation_of`).
+    answered, the conditional UPDATE of the seat and the INSERT (webapp/reservations/seat.py
+    `reserve_row`), then the commit. `caps` (webapp/reservations/cap.py `counted`, say) counts the
+    reservation against the caps of its session around the commit: a refusal rolls the seat back.
+    The reservation returned is built from what the transaction read and wrote, not loaded again
+    (see `seat.reservation_of`).
     """
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
     refuse_contacts(nickname=nickname, topic=topic)
+    for _ in range(CODE_ATTEMPTS - 1):
+        try:
+            return _reserve_once(slot_id, nickname, topic, caps)
+        except IntegrityError:  # a code collision: astronomically rare, but never lose the seat
+            db_session.rollback()
+    return _reserve_once(slot_id, nickname, topic, caps)  # a third failure is no collision: let it show
+
+
+#: Tries with a fresh code each: two collisions in a row among 31^15 codes would mean a fault, not bad luck.
+CODE_ATTEMPTS = 3
+
+
+def _reserve_once(slot_id: int, nickname: str, topic: str, caps) -> Reservation:
     db_session.rollback()  # start clean: the seat is taken in a new transaction, under the session's lock
-    conn = db_session.connection()
+    values = {"code": new_code(), "slot_id": slot_id, "nickname": nickname, "topic": topic, "status": "active",
+              "created_at": utcnow(), "cancelled_by_staff": False}
     try:
-        row = seat.target(conn, slot_id, utcnow())
+        row = seat.reserve_row(db_session.connection(), utcnow(), **values)
+        if row.reservation_id is None:
+            db_session.rollback()
+            raise seat.why_not_taken(db_session.connection(), slot_id)
+        with caps(_CapsView(row.session_id, row.session_ends_at)) if caps is not None else nullcontext():
+            db_session.commit()
     except DomainError:
         db_session.rollback()
         raise
-    values = {"code": new_code(), "slot_id": row.id, "nickname": nickname, "topic": topic, "status": "active",
-              "created_at": utcnow()}
-    with caps(_CapsView(row.session_id, row.session_ends_at)) if caps is not None else nullcontext():
-        return _take_seat(conn, row, values)
+    reservation = seat.reservation_of(row, id=row.reservation_id, **values)
+    signals.reservation_changed.send(reservation)
+    return reservation
 
 
 @dataclass(frozen=True)
 class _CapsView:
-    """What the caps read of a session (its id and end), before any ORM object is made."""
+    """What the caps read of a session (its id and end), with no ORM object made."""
 
     id: int
     ends_at: dt.datetime
-
-
-def _take_seat(conn, row, values: dict) -> Reservation:
-    """The conditional UPDATE, then the reservation's row, committed together."""
-    if not seat.take(conn, values["slot_id"]):
-        db_session.rollback()
-        raise seat.why_not_taken(db_session.connection(), values["slot_id"])
-    try:
-        values["id"] = seat.insert(conn, **values)
-        db_session.commit()
-    except IntegrityError:  # a code collision: astronomically rare, but never lose the seat
-        db_session.rollback()  # counted once already, by the caller's caps
-        return reserve(values["slot_id"], values["nickname"], values["topic"])
-    reservation = seat.reservation_of(row, **values)
-    signals.reservation_changed.send(reservation)
-    return reservation
 
 
 def find(raw_code: str) -> Reservation | None:
