@@ -172,3 +172,31 @@ def test_the_calendar_address_of_a_code_offers_only_the_calendar_and_cancels_not
     refused = client.delete(f"{API}/reservations/{code}.ics")
     assert refused.status_code == 405 and error_code(refused) == "method_not_allowed"
     assert client.get(f"{API}/reservations/{code}").get_json()["status"] == "active"
+
+
+def test_a_code_that_is_already_taken_is_drawn_again_and_the_seat_counted_once(client, make_session, monkeypatch):
+    from webapp.reservations import operations
+
+    session = make_session(capacity=2)
+    first = _reserve(client, session.slots[0].id).get_json()["code"]
+    fresh = iter([first, new_code()])  # the next draw collides with the first reservation's code
+    monkeypatch.setattr(operations, "new_code", lambda: next(fresh))
+    response = _reserve(client, session.slots[0].id)
+    assert response.status_code == 201 and response.get_json()["code"] != first
+    assert _remaining(client, session.id, session.slots[0].id) == 0
+
+
+def test_a_code_that_collides_every_time_is_a_fault_that_surfaces_not_a_loop(client, make_session, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.reservations import operations
+
+    session = make_session(capacity=2)
+    taken = _reserve(client, session.slots[0].id).get_json()["code"]
+    calls = []
+    monkeypatch.setattr(operations, "new_code", lambda: calls.append(1) or taken)
+    with pytest.raises(IntegrityError):
+        operations.reserve(session.slots[0].id)
+    db_session.rollback()
+    assert len(calls) == operations.CODE_ATTEMPTS
+    assert _remaining(client, session.id, session.slots[0].id) == 1  # no seat lost to the failed tries
