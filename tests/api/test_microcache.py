@@ -163,9 +163,9 @@ def _reserve(app, make_session):
 
 
 def _cancel_reservation(app, make_session):
-    from webapp.reservations.operations import cancel, reserve
+    from webapp.reservations.operations import cancel, find, reserve
 
-    cancel(reserve(make_session().slots[0].id))
+    cancel(find(reserve(make_session().slots[0].id).code))
 
 
 @pytest.mark.parametrize("change", [_create, _update, _cancel, _generate, _reserve, _cancel_reservation])

@@ -59,6 +59,10 @@ def test_a_third_reservation_from_one_phone_is_refused_kindly_and_others_still_b
     assert book(other, session, session.slots[2], OTHER_PHONE).status_code == 302
     seats = db_session.execute(text("SELECT sum(reserved) FROM slots WHERE session_id = :s"), {"s": session.id})
     assert seats.scalar() == 3
+    # The refused one left no row behind (PostgreSQL commits the seat as it takes it, then undoes it).
+    held = db_session.execute(text("SELECT count(*) FROM reservations r JOIN slots s ON s.id = r.slot_id "
+                                   "WHERE s.session_id = :s"), {"s": session.id})
+    assert held.scalar() == 3
 
 
 def test_the_api_keeps_the_same_cap_and_a_cancellation_gives_a_place_back(capped):

@@ -56,7 +56,7 @@ class Seeds:
 
     def __init__(self, roles):
         from webapp.checkins import operations as checkins
-        from webapp.reservations.operations import cancel, reserve
+        from webapp.reservations.operations import cancel, find, reserve
         from webapp.sessions.models import Session
 
         running = db_session.get(Session, roles.S)
@@ -68,7 +68,7 @@ class Seeds:
             checkins.check_in(roles.S, "cat", None, checked_in.code)
         active = reserve(roles.F_slot, "もみじ", "相談したいこと")
         cancelled = reserve(roles.F_slot, "", "")
-        cancel(cancelled)
+        cancel(find(cancelled.code))
         cancelled_session = _cancelled_session()  # its slots answer session_cancelled
         self.sessions = [roles.S, roles.F, cancelled_session.id]
         self.slots = [roles.F_slot, *started[:1], *later[1:2], cancelled_session.slots[0].id]

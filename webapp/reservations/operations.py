@@ -72,15 +72,15 @@ def refuse_contacts(**fields: str) -> None:
 
 
 def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None,
-            caps: Callable[[Session], AbstractContextManager] | None = None) -> Reservation:
-    """Hold a seat in a slot and return the reservation with its code.
+            caps: Callable[[Session], AbstractContextManager] | None = None) -> seat.Reserved:
+    """Hold a seat in a slot and return the reservation with its code (plain values: `seat.Reserved`).
 
     One transaction: the slot and its session under the session's share lock with every rule
     answered, the conditional UPDATE of the seat and the INSERT (webapp/reservations/seat.py
     `reserve_row`), then the commit. `caps` (webapp/reservations/cap.py `counted`, say) counts the
-    reservation against the caps of its session around the commit: a refusal rolls the seat back.
-    The reservation returned is built from what the transaction read and wrote, not loaded again
-    (see `seat.reservation_of`).
+    reservation against the caps of its session around the commit: a refusal undoes the seat.
+    The reservation returned is built from what the transaction read and wrote, not loaded again;
+    to change it afterwards, `find` it by its code.
     """
     nickname = clean_text(nickname, NICKNAME_MAX, "nickname")
     topic = clean_text(topic, TOPIC_MAX, "topic")
@@ -97,21 +97,26 @@ def reserve(slot_id: int, nickname: str | None = None, topic: str | None = None,
 CODE_ATTEMPTS = 3
 
 
-def _reserve_once(slot_id: int, nickname: str, topic: str, caps) -> Reservation:
+def _reserve_once(slot_id: int, nickname: str, topic: str, caps) -> seat.Reserved:
     db_session.rollback()  # start clean: the seat is taken in a new transaction, under the session's lock
     values = {"code": new_code(), "slot_id": slot_id, "nickname": nickname, "topic": topic, "status": "active",
               "created_at": utcnow(), "cancelled_by_staff": False}
     try:
-        row = seat.reserve_row(db_session.connection(), utcnow(), **values)
-        if row.reservation_id is None:
+        taken = seat.reserve_row(seat.connection(), utcnow(), **values)
+        if taken.reservation_id is None:
             db_session.rollback()
             raise seat.why_not_taken(db_session.connection(), slot_id)
-        with caps(_CapsView(row.session_id, row.session_ends_at)) if caps is not None else nullcontext():
-            db_session.commit()
+        try:
+            with caps(_CapsView(taken.session_id, taken.session_ends_at)) if caps is not None else nullcontext():
+                db_session.commit()  # SQLite's three statements (PostgreSQL's one has committed itself)
+        except DomainError:
+            db_session.rollback()
+            seat.release(taken)
+            raise
     except DomainError:
         db_session.rollback()
         raise
-    reservation = seat.reservation_of(row, id=row.reservation_id, **values)
+    reservation = seat.reserved(taken, **values)
     signals.reservation_changed.send(reservation)
     return reservation
 

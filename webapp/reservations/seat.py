@@ -1,8 +1,9 @@
 """Taking a seat: the rules a reservation must meet, and the plain statements that take one.
 
 Every reservation runs these, so they are SQLAlchemy Core statements built once, run on the
-session's connection: loading the slot and its session as ORM objects and flushing the new row
-through the unit of work cost more than the statements themselves (bench/http.py, docs/performance.md).
+session's connection, and the new reservation comes back as plain values (`Reserved`): loading the
+slot and its session as ORM objects, flushing the new row through the unit of work and putting it
+back into the ORM session cost more than the statements themselves (bench/http.py, docs/performance.md).
 The rules are each written once, in `RULES`: the slot's row answers every one of them as a column,
 and the first that does not hold is the refusal the resident sees.
 """
@@ -13,8 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Row
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from webapp.db import db_session
@@ -98,29 +97,57 @@ def why_not_taken(conn: Connection, slot_id: int) -> DomainError:
     return DomainError("slot_full", "This time is fully booked. Please choose another time.", 409)
 
 
-def reserve_row(conn: Connection, now: dt.datetime, **values) -> Row:
+def connection() -> Connection:
+    """The session's connection for `reserve_row`. PostgreSQL: in autocommit, since its one statement
+    is a transaction by itself and BEGIN and COMMIT around it would be two more round trips."""
+    if db_session.get_bind().dialect.name == "postgresql":
+        return db_session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return db_session.connection()
+
+
+def reserve_row(conn: Connection, now: dt.datetime, **values) -> Taken:
     """Take a seat in `values["slot_id"]` and insert the reservation (`values`): the slot's row of
     `target` with `reservation_id`, None when the slot was full or cut away meanwhile.
 
     A refusal of `RULES` (or 404) is raised with nothing written. PostgreSQL runs the three steps as
-    one statement (`_ONE_STATEMENT`): one round trip instead of three. SQLite runs them one by one
-    inside its IMMEDIATE transaction, where nothing else can write in between.
+    one statement (`_ONE_STATEMENT`), committed as it runs (see `connection`): one round trip instead
+    of five. SQLite runs them one by one inside its IMMEDIATE transaction, where nothing else can write
+    in between, and the caller commits.
     """
     if conn.dialect.name == "postgresql":
-        return _checked(conn.execute(_ONE_STATEMENT, {"now": now, **values}).first())
+        row = _checked(conn.execute(_ONE_STATEMENT, {"now": now, **values}).first())
+        return Taken(row, row.reservation_id, committed=row.reservation_id is not None)
     row = target(conn, values["slot_id"], now)
     new_id = conn.execute(_INSERT, values).scalar_one() if take(conn, row.id) else None
-    return _Taken(row, new_id)
+    return Taken(row, new_id, committed=False)
 
 
-class _Taken:
-    """A `target` row with the new reservation's id beside it (SQLite's three steps)."""
+class Taken:
+    """A `target` row with the new reservation's id beside it, and whether it is committed already."""
 
-    def __init__(self, row: Row, reservation_id: int | None):
-        self._row, self.reservation_id = row, reservation_id
+    def __init__(self, row: Row, reservation_id: int | None, committed: bool):
+        self._row, self.reservation_id, self.committed = row, reservation_id, committed
 
     def __getattr__(self, name: str):
         return getattr(self._row, name)
+
+
+_RELEASE = _RESERVATIONS.delete().where(_RESERVATIONS.c.id == bindparam("reservation_id"))
+_GIVE_BACK = (update(_SLOTS).where(_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.reserved > 0)
+              .values(reserved=_SLOTS.c.reserved - 1))
+
+
+def release(taken: Taken) -> None:
+    """Undo a seat that `reserve_row` committed by itself and that must not stand (a cap refused it):
+    the row deleted and the seat given back, in one transaction. Nothing to do where the caller's
+    rollback has undone it (SQLite)."""
+    if not taken.committed:
+        return
+    db_session.rollback()
+    conn = db_session.connection()
+    conn.execute(_RELEASE, {"reservation_id": taken.reservation_id})
+    conn.execute(_GIVE_BACK, {"slot_id": taken.id})
+    db_session.commit()
 
 
 def _one_statement():
@@ -143,34 +170,57 @@ def _one_statement():
 _ONE_STATEMENT = _one_statement()
 
 
-def reservation_of(row: Row, **values) -> Reservation:
-    """The new reservation with its slot and session, from the row `target` read and the values stored,
-    in the ORM session as if they had been loaded (no SQL).
+@dataclass(frozen=True)
+class HeldSession:
+    """The session of a new reservation, as read with its seat."""
 
-    A slot or session the ORM session holds already is used as it is, with the slot's seat count
-    expired so it is read again when asked for; the rest is put in from the row, and any column the
-    row did not carry is loaded only if someone reads it.
-    """
-    session = _known(Session, row.session_id) or _as_loaded(Session(
-        id=row.session_id, date=row.date, format=row.format, status=row.status, location=row.location,
-        ends_at=row.session_ends_at))
-    slot = _known(Slot, row.id)
-    if slot is not None:
-        db_session.expire(slot, ["reserved"])
-    else:
-        slot = Slot(id=row.id, session_id=row.session_id, starts_at=row.starts_at, ends_at=row.ends_at)
-        set_committed_value(slot, "session", session)
-        _as_loaded(slot)
-    reservation = _as_loaded(Reservation(cancelled_at=None, **values))
-    set_committed_value(reservation, "slot", slot)
-    return reservation
+    id: int
+    date: dt.date
+    format: str
+    status: str
+    location: str
+    ends_at: dt.datetime
 
 
-def _known(model, ident: int):
-    return db_session.identity_map.get(identity_key(model, ident))
+@dataclass(frozen=True)
+class HeldSlot:
+    """The slot of a new reservation, as read with its seat."""
+
+    id: int
+    session_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    session: HeldSession
 
 
-def _as_loaded(instance):
-    make_transient_to_detached(instance)
-    db_session.add(instance)
-    return instance
+@dataclass(frozen=True)
+class Reserved:
+    """A reservation just made, with its slot and session, as plain values (the attributes of a
+    Reservation that the page and the API show). It is built from what the seat's statements read and
+    wrote, with no ORM object and no SQL; whoever changes it later finds it by its code (`find`)."""
+
+    id: int
+    code: str
+    slot_id: int
+    nickname: str
+    topic: str
+    status: str
+    created_at: dt.datetime
+    cancelled_by_staff: bool
+    slot: HeldSlot
+    cancelled_at: dt.datetime | None = None
+
+
+def reserved(taken: Taken, **values) -> Reserved:
+    """The new reservation of `taken` (a `reserve_row` result) with the `values` it was stored with.
+
+    A slot the ORM session holds already has its seat count expired, so it is read again when asked for
+    (the session does not expire on commit)."""
+    known = db_session.identity_map.get(identity_key(Slot, taken.id))
+    if known is not None:
+        db_session.expire(known, ["reserved"])
+    session = HeldSession(id=taken.session_id, date=taken.date, format=taken.format, status=taken.status,
+                          location=taken.location, ends_at=taken.session_ends_at)
+    slot = HeldSlot(id=taken.id, session_id=taken.session_id, starts_at=taken.starts_at, ends_at=taken.ends_at,
+                    session=session)
+    return Reserved(id=taken.reservation_id, slot=slot, **values)
