@@ -51,3 +51,23 @@ def test_a_crisis_word_in_a_batch_puts_that_resident_first(running):
     db_session.remove()
     assert db_session.get(CheckIn, second.id).urgent
     assert [c.id for c in operations.queue(running.id)][0] == second.id
+
+
+def test_a_batch_reads_back_in_order_with_its_time_and_a_deactivated_writer_is_refused(staff, running):
+    """Plain statements write the batch: what the ORM reads back is what was stored, in order, at its time."""
+    taken = operations.check_in(running.id, "dog")
+    operations.take(taken.id, staff["sato"])
+    staff["tanaka"].active = False
+    db_session.commit()
+    texts = [f"{n}行目" for n in range(5)]
+    results = store_lines([Line(taken.id, text) for text in texts]
+                          + [Line(taken.id, "お待たせしました", staff_id=staff["sato"].id, auth_version=0),
+                             Line(taken.id, "代わります", staff_id=staff["tanaka"].id, auth_version=0)])
+    assert isinstance(results[-1], DomainError) and results[-1].code == "forbidden"
+    db_session.remove()
+    stored = operations.recent_messages(taken.id)
+    assert [m.text for m in stored] == [*texts, "お待たせしました"]
+    assert [m.id for m in stored] == [r.id for r in results[:-1]]
+    assert {m.created_at for m in stored} == {results[0].created_at}  # the batch's time, aware UTC, as written
+    assert results[5].staff_user.display_name == staff["sato"].display_name
+
