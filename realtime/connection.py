@@ -11,6 +11,7 @@ from realtime.broker import checkin_channel, session_residents, session_staff, u
 from realtime.client import Client, dump
 from realtime.dispatch import dispatch, parse
 from realtime.events import REVOKED_CLOSE
+from realtime.gathering import each
 from realtime.handshake import identity
 from realtime.limits import TokenBucket
 from realtime.relay import Relay
@@ -61,11 +62,7 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     await relay.hub.join(client, session_residents(client.session_id))
 
     known = relay.hub.known_place(client.session_id, client.checkin_id)  # no counting the line again
-    def unit():
-        checkin = frames.fresh_checkin(client.checkin_id)
-        return frames.resident_welcome(checkin, known), operations.crisis_contacts(), room.room_entry(checkin)
-
-    welcome, contacts, room_entry = await relay.read(unit)
+    welcome, contacts, room_entry = await relay.read_gathered(_welcomes, (client.checkin_id, known))
     broadcast([client.ws], dump(welcome))
     if welcome["status"] == "waiting":
         client.last_queue = dump({"type": "queue", **{k: welcome[k] for k in QUEUE_FIELDS}})
@@ -77,6 +74,18 @@ async def _open_resident(relay: Relay, client: Client) -> None:
     client.present = True
     relay.presence.opened(client.checkin_id, client.session_id)
     await room.open_resident(relay, client, room_entry)
+
+
+def _welcomes(residents: list[tuple[int, dict | None]]) -> list:
+    """The welcome, the crisis contacts and the room entry of each resident connecting at this moment
+    ((checkin id, known place) each), in one reading unit of work (realtime.gathering)."""
+    contacts = operations.crisis_contacts()
+
+    def welcome(resident):
+        checkin = frames.fresh_checkin(resident[0])
+        return frames.resident_welcome(checkin, resident[1]), contacts, room.room_entry(checkin)
+
+    return each(welcome, residents)
 
 
 async def _open_staff(relay: Relay, client: Client) -> None:

@@ -1,4 +1,5 @@
-"""Group commit of chat lines: the lines that arrive while one batch is being written go in the next.
+"""Group commit of chat lines: the lines that arrive while one batch is being written go in the next
+(realtime/gathering.py).
 
 At a few lines a second every batch holds one line and costs what a single line did; under load
 a batch holds everything that arrived during the previous commit, so the database pays one
@@ -7,16 +8,13 @@ after the commit that stored it (its future resolves then), so an acknowledged l
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 
 from realtime import events
+from realtime.gathering import Gathering
 from webapp.checkins import operations
 from webapp.checkins.operations.chat_lines import Line, store_lines
 from webapp.exceptions import DomainError
-
-log = logging.getLogger(__name__)
 
 #: The most lines in one transaction (one INSERT of that many rows).
 BATCH_MAX = 200
@@ -38,42 +36,12 @@ def store_and_route(lines: list[Line]) -> list[events.Events | DomainError]:
     return routed
 
 
-class GroupCommit:
+class GroupCommit(Gathering):
     """Collects chat lines and writes them a batch at a time through the relay's database workers."""
 
     def __init__(self, db: Callable[..., Awaitable], unit: Callable[[list[Line]], list] = store_and_route):
-        self.db = db
-        self.unit = unit
-        self._waiting: list[tuple[Line, asyncio.Future]] = []
-        self._writing = False
-        self._task: asyncio.Task | None = None
+        super().__init__(db, unit, BATCH_MAX)
 
     async def store(self, line: Line) -> events.Events:
         """Store `line` in the next batch; whom to tell about it once committed (or the DomainError raised)."""
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.append((line, future))
-        if not self._writing:
-            self._writing = True
-            self._task = asyncio.get_running_loop().create_task(self._write())
-        result = await future
-        if isinstance(result, DomainError):
-            raise result
-        return result
-
-    async def _write(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting[:BATCH_MAX], self._waiting[BATCH_MAX:]
-                try:
-                    results = await self.db(self.unit, [line for line, _ in batch])
-                except Exception as err:  # noqa: BLE001  (nothing of the batch was stored: each sender hears why)
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(err)
-                    continue
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-        finally:
-            self._writing = False
-
+        return await self.ask(line)

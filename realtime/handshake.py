@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request
 
+from realtime.gathering import each
 from realtime.origins import origin_allowed
 from realtime.relay import UNAVAILABLE, Relay
 from realtime.tokens import TokenError, read_token
@@ -42,6 +43,11 @@ def _refusal(claims: dict) -> str | None:
     return None
 
 
+def _refusals(claims_list: list[dict]) -> list:
+    """`_refusal` of each of the handshakes of the moment, in one unit of work (realtime.gathering)."""
+    return each(_refusal, claims_list)
+
+
 async def process_request(relay: Relay, connection: ServerConnection, request: Request):
     """Refuse in the handshake: unknown path (404), foreign Origin or revoked token (403),
     bad or expired token (401), too many connections with one token (429)."""
@@ -58,7 +64,7 @@ async def process_request(relay: Relay, connection: ServerConnection, request: R
     except TokenError as err:
         return connection.respond(HTTPStatus.UNAUTHORIZED, "Token expired\n" if err.expired else "Bad token\n")
     try:
-        refusal = await relay.read(_refusal, claims)
+        refusal = await relay.read_gathered(_refusals, claims)
     except Exception as err:
         if not database_unreachable(err):
             raise

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 
 from realtime.broker import Broker
 from realtime.broker_memory import MemoryBroker
+from realtime.gathering import Gathering
 from realtime.group_commit import GroupCommit
 from realtime.hub import Hub
 from realtime.origins import default_origins
@@ -56,6 +57,7 @@ class Relay:
         self.rooms = Rooms(self)
         self.hub.room = self.rooms.on_envelope
         self.chat = GroupCommit(self.db)
+        self._readings: dict[Callable, Gathering] = {}
 
     async def db(self, fn, *args):
         """Run a unit of database work off the event loop."""
@@ -64,6 +66,14 @@ class Relay:
     async def read(self, fn, *args):
         """Run a unit that only reads (webapp.db.reading: on SQLite it never waits for a writer)."""
         return await self.workers.read(fn, *args)
+
+    async def read_gathered(self, unit: Callable[[list], list], item):
+        """`item`'s answer from `unit`, a read over the items that arrive together (realtime.gathering):
+        one reading unit of work for every handshake, or every welcome, of the moment."""
+        gathering = self._readings.get(unit)
+        if gathering is None:
+            gathering = self._readings[unit] = Gathering(self.read, unit)
+        return await gathering.ask(item)
 
     async def store_line(self, line):
         """Store a chat line in the next group commit (realtime.group_commit); whom to tell about it."""

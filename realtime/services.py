@@ -18,6 +18,9 @@ class RelayServices(Protocol):
     async def read(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a unit that only reads in a worker thread."""
 
+    async def read_gathered(self, unit: Callable[[list], list], item: Any) -> Any:
+        """`item`'s answer from `unit` run over every item of the moment in one reading unit of work."""
+
     async def store_line(self, line: Any) -> list[tuple[str, dict]]:
         """Store a chat line (webapp.checkins.operations.chat_lines.Line) with the others of the moment;
         whom to tell, once committed."""
