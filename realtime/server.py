@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 from websockets.asyncio.server import serve
 
-from realtime import connection, following, handshake, notify, upkeep
+from realtime import collector, connection, following, handshake, notify, upkeep
 from realtime.origins import default_origins
 from realtime.relay import Relay
 from webapp.audit import receivers as audit_receivers
@@ -98,7 +98,13 @@ def main(config: Mapping, host: str, port: int, *, bind_database: bool = True,
         stop = loop.create_future()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, functools.partial(_resolve, stop))
-        await run(config, host, port, stop, bind_database=bind_database, on_ready=on_ready)
+        # A process of its own: what lives on is set aside as it settles (realtime.collector). Not in
+        # `run`, which tests also start in a thread of their own process.
+        collections = asyncio.create_task(collector.keep_collections_short(), name="relay-gc")
+        try:
+            await run(config, host, port, stop, bind_database=bind_database, on_ready=on_ready)
+        finally:
+            collections.cancel()
 
     asyncio.run(guarded())
 
