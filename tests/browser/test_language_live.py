@@ -72,6 +72,8 @@ def test_live_japanese_data_on_english_pages_is_marked_and_japanese_pages_stay_u
         resident.locator("#conversation .bubble-resident").wait_for()
         other = browsing.page(PHONE, "ja")
         check_in(other, sid, avatar_index=1, nickname="みどり")
+        # The live region holds the latest sentence only: let みどり's arrival be said before the take's.
+        sato.locator("#queue-body tr", has_text="みどり").wait_for()
 
         row = sato.locator("#queue-body tr", has_text="はなこ")
         row.locator(".row-take-button").click()
