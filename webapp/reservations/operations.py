@@ -18,7 +18,7 @@ from webapp.limits import NICKNAME_MAX, TOPIC_MAX
 from webapp.reservations import seat
 from webapp.reservations.models import Reservation
 from webapp.reservations.privacy import contact_in
-from webapp.sessions.models import Session, Slot
+from webapp.sessions.models import Session
 
 #: No 0/O/1/I/L, so a code can be read aloud or copied from paper without mistakes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -110,7 +110,6 @@ def _reserve_once(slot_id: int, nickname: str, topic: str, caps) -> seat.Reserve
             with caps(_CapsView(taken.session_id, taken.session_ends_at)) if caps is not None else nullcontext():
                 db_session.commit()  # SQLite's three statements (PostgreSQL's one has committed itself)
         except DomainError:
-            db_session.rollback()
             seat.release(taken)
             raise
     except DomainError:
@@ -155,9 +154,7 @@ def cancel(reservation: Reservation, *, by_staff: bool = False) -> Reservation:
         .values(status="cancelled", cancelled_at=utcnow(), cancelled_by_staff=by_staff)
     )
     if done.rowcount == 1:
-        db_session.execute(
-            update(Slot).where(Slot.id == reservation.slot_id, Slot.reserved > 0).values(reserved=Slot.reserved - 1)
-        )
+        seat.give_back(db_session.connection(), reservation.slot_id)
     db_session.commit()
     db_session.refresh(reservation)
     signals.reservation_changed.send(reservation)
@@ -195,8 +192,7 @@ def move(reservation: Reservation, slot_id: int) -> Reservation:
     if moved.rowcount != 1:
         db_session.rollback()
         raise DomainError("not_movable", "This reservation has just been cancelled or moved.", 409)
-    db_session.execute(
-        update(Slot).where(Slot.id == old_slot_id, Slot.reserved > 0).values(reserved=Slot.reserved - 1))
+    seat.give_back(conn, old_slot_id)
     db_session.commit()
     reservation = db_session.get(Reservation, reservation_id)
     db_session.refresh(reservation)

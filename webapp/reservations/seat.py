@@ -133,20 +133,26 @@ class Taken:
 
 
 _RELEASE = _RESERVATIONS.delete().where(_RESERVATIONS.c.id == bindparam("reservation_id"))
+#: A seat given back (a cancellation, a move, a refused reservation); never below zero.
 _GIVE_BACK = (update(_SLOTS).where(_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.reserved > 0)
               .values(reserved=_SLOTS.c.reserved - 1))
 
 
+def give_back(conn: Connection, slot_id: int) -> None:
+    """One seat of the slot free again, in the caller's transaction."""
+    conn.execute(_GIVE_BACK, {"slot_id": slot_id})
+
+
 def release(taken: Taken) -> None:
-    """Undo a seat that `reserve_row` committed by itself and that must not stand (a cap refused it):
-    the row deleted and the seat given back, in one transaction. Nothing to do where the caller's
-    rollback has undone it (SQLite)."""
+    """Undo a seat that must not stand (a cap refused it): the caller's transaction rolled back, and
+    where `reserve_row` committed it by itself (PostgreSQL), the row deleted and the seat given back
+    in a transaction of their own."""
+    db_session.rollback()
     if not taken.committed:
         return
-    db_session.rollback()
     conn = db_session.connection()
     conn.execute(_RELEASE, {"reservation_id": taken.reservation_id})
-    conn.execute(_GIVE_BACK, {"slot_id": taken.id})
+    give_back(conn, taken.id)
     db_session.commit()
 
 
