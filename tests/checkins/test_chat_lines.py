@@ -71,3 +71,16 @@ def test_a_batch_reads_back_in_order_with_its_time_and_a_deactivated_writer_is_r
     assert {m.created_at for m in stored} == {results[0].created_at}  # the batch's time, aware UTC, as written
     assert results[5].staff_user.display_name == staff["sato"].display_name
 
+
+
+def test_a_line_posted_inside_the_callers_transaction_is_stored_with_it(running):
+    """A web form's view has read the check-in (on SQLite it holds the write lock): the batch joins that
+    transaction instead of waiting for a lock it would never get, and commits what the view changed too."""
+    checkin = operations.check_in(running.id, "cat")
+    db_session.get(CheckIn, checkin.id).nickname = "ねこ"
+    assert db_session().in_transaction()
+    [stored] = store_lines([Line(checkin.id, "はじめまして")])
+    db_session.remove()
+    assert [m.text for m in operations.recent_messages(checkin.id)] == ["はじめまして"]
+    assert db_session.get(CheckIn, checkin.id).nickname == "ねこ"
+    assert stored.checkin.id == checkin.id

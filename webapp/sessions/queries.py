@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, true
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import selectinload
 
 from webapp.clock import today_tokyo
@@ -73,20 +73,6 @@ def promotes(user_id: int, session_id: int) -> bool:
     """Whether this person is assigned to this session as a promoter."""
     query = promoter_session_ids(user_id).where(session_promoters.c.session_id == session_id).limit(1)
     return db_session.scalar(query) is not None
-
-
-#: Built once (the relay asks for every batch of chat lines): only the ids change.
-_ASSIGNMENTS = select(session_promoters.c.user_id, session_promoters.c.session_id).where(
-    session_promoters.c.user_id.in_(bindparam("users", expanding=True)),
-    session_promoters.c.session_id.in_(bindparam("sessions", expanding=True)))
-
-
-def assignments(user_ids, session_ids) -> set[tuple[int, int]]:
-    """The (user id, session id) pairs among these that are promoter assignments, in one query."""
-    if not user_ids or not session_ids:
-        return set()
-    rows = db_session.connection().execute(_ASSIGNMENTS, {"users": list(user_ids), "sessions": list(session_ids)})
-    return {(user_id, session_id) for user_id, session_id in rows}
 
 
 def run_by(user: User) -> ColumnElement[bool]:

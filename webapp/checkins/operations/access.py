@@ -18,7 +18,8 @@ def can_staff(user: User | None, session: Session | int, assigned: set[tuple[int
     """Admins may staff every session; a promoter only the sessions they are assigned to.
 
     `session` may be given by its id, so a caller holding only a check-in loads nothing more;
-    `assigned` (from sessions.queries.assignments) answers for many lines at once without a query each.
+    `assigned` (the (user id, session id) pairs a chat batch read, checkins/operations/chat_lines.py) answers
+    for many lines at once without a query each.
     """
     if user is None or not user.active:
         return False

@@ -3,36 +3,23 @@
 The relay gathers the lines that arrive while the previous batch is being written (group commit,
 realtime/group_commit.py), so a commit, and on SQLite a turn of the write lock, is paid per batch.
 Each line is still checked on its own (an open check-in, who may write) and a refused line takes
-nothing else down with it. The check-ins and writers of a batch are read once, with plain
-statements, so a line costs one row of the batch's INSERT, not two ORM loads.
+nothing else down with it. The check-ins and writers of a batch are read once, with fixed
+statements on the driver's cursor (chat_sql.py), so a line costs one row of the batch's INSERT,
+not two ORM loads, and a batch pays the database, not SQLAlchemy's execution path.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import bindparam, insert, select, update
-
-from webapp.checkins.models import CheckIn, Message
+from webapp.checkins.operations import chat_sql
 from webapp.checkins.operations.access import require_staff
 from webapp.checkins.operations.configuration import settings
 from webapp.checkins.operations.crisis import contains_crisis_word
 from webapp.checkins.operations.records import OPEN_STATUSES, _clean, _is_id
-from webapp.db import db_session, utcnow
+from webapp.db import utcnow
 from webapp.exceptions import DomainError
-from webapp.sessions.queries import assignments
-from webapp.staff.models import User
 from webapp.staff.operations import NO_LONGER_ACTIVE, relay_token_current
-
-# Built once: per batch only the ids change (expanding parameters), so no statement is built or keyed again.
-_ROUTES = select(CheckIn.id, CheckIn.session_id, CheckIn.status, CheckIn.taken_by_id, CheckIn.urgent).where(
-    CheckIn.id.in_(bindparam("ids", expanding=True)))
-_WRITERS = select(User.id, User.active, User.role, User.auth_version, User.display_name).where(
-    User.id.in_(bindparam("ids", expanding=True)))
-_INSERT = insert(Message.__table__).returning(Message.id, sort_by_parameter_order=True)
-#: SQLite: SQLAlchemy keeps the parameters' order only by inserting row by row; one INSERT of every row
-#: instead, whose ids, each larger than any before it in the table, sorted are the rows' order.
-_INSERT_SQLITE = insert(Message.__table__).returning(Message.id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,52 +69,53 @@ def store_lines(lines: list[Line]) -> list[StoredLine | DomainError]:
 
     A resident's crisis word marks the check-in urgent (first in line), in the same transaction.
     """
-    connection = db_session.connection()  # plain statements on the session's transaction: no ORM layer
-    routes = _routes(connection, {line.checkin_id for line in lines if _is_id(line.checkin_id)})
-    writers = _writers(connection, {line.staff_id for line in lines if line.staff_id is not None})
-    assigned = assignments({w.id for w in writers.values() if w.role != "admin"},
-                           {r.session_id for r in routes.values()})
-    now, results, rows, urgent = utcnow(), [], [], set()
-    for line in lines:
-        try:
-            text, route = _checked(line, routes, writers, assigned)
-        except DomainError as err:
-            results.append(err)
-            continue
-        if line.staff_id is None and not route.urgent and contains_crisis_word(text):
-            route.urgent = True
-            urgent.add(route.id)
-        rows.append({"checkin_id": route.id, "sender": "resident" if line.staff_id is None else "staff",
-                     "staff_user_id": line.staff_id, "text": text, "created_at": now})
-        results.append(line)
-    if not rows:
-        return results
-    if urgent:
-        connection.execute(update(CheckIn.__table__).where(CheckIn.id.in_(urgent)).values(urgent=True))
-    ids = _insert(connection, rows)
-    db_session.commit()
+    with chat_sql.transaction() as (sql, cursor):
+        routes = _routes(sql, cursor, {line.checkin_id for line in lines if _is_id(line.checkin_id)})
+        writers = _writers(sql, cursor, {line.staff_id for line in lines if _is_id(line.staff_id)})
+        assigned = _assigned(sql, cursor, {w.id for w in writers.values() if w.role != "admin"},
+                             {r.session_id for r in routes.values()})
+        now, results, rows, urgent = utcnow(), [], [], set()
+        for line in lines:
+            try:
+                text, route = _checked(line, routes, writers, assigned)
+            except DomainError as err:
+                results.append(err)
+                continue
+            if line.staff_id is None and not route.urgent and contains_crisis_word(text):
+                route.urgent = True
+                urgent.add(route.id)
+            rows.append((route.id, "resident" if line.staff_id is None else "staff", line.staff_id, text, now))
+            results.append(line)
+        if not rows:
+            return results
+        if urgent:
+            cursor.execute(sql.mark_urgent, (sql.ids(urgent),))
+        ids = sql.insert(cursor, [(*row[:4], sql.created_at(now)) for row in rows])
     stored = iter(zip(ids, rows, strict=True))
     return [result if isinstance(result, DomainError) else _stored(*next(stored), routes, writers)
             for result in results]
 
 
-def _insert(connection, rows: list[dict]) -> list[int]:
-    """The new messages' ids, in the order of `rows`, from one statement."""
-    if connection.dialect.name == "sqlite":
-        return sorted(connection.execute(_INSERT_SQLITE, rows).scalars().all())
-    return connection.execute(_INSERT, rows).scalars().all()
-
-
-def _routes(connection, checkin_ids: set[int]) -> dict[int, Route]:
+def _routes(sql, cursor, checkin_ids: set[int]) -> dict[int, Route]:
     if not checkin_ids:
         return {}
-    return {row.id: Route(*row) for row in connection.execute(_ROUTES, {"ids": list(checkin_ids)})}
+    cursor.execute(sql.routes, (sql.ids(checkin_ids),))
+    return {row[0]: Route(row[0], row[1], row[2], row[3], bool(row[4])) for row in cursor.fetchall()}
 
 
-def _writers(connection, user_ids: set[int]) -> dict[int, object]:
+def _writers(sql, cursor, user_ids: set[int]) -> dict[int, chat_sql.WriterRow]:
     if not user_ids:
         return {}
-    return {row.id: row for row in connection.execute(_WRITERS, {"ids": list(user_ids)})}
+    cursor.execute(sql.writers, (sql.ids(user_ids),))
+    return {row[0]: chat_sql.WriterRow(row[0], bool(row[1]), row[2], row[3], row[4]) for row in cursor.fetchall()}
+
+
+def _assigned(sql, cursor, user_ids: set[int], session_ids: set[int]) -> set[tuple[int, int]]:
+    """The (user id, session id) pairs among these that are promoter assignments (sessions.queries.assignments)."""
+    if not user_ids or not session_ids:
+        return set()
+    cursor.execute(sql.assignments, (sql.ids(user_ids), sql.ids(session_ids)))
+    return {(user_id, session_id) for user_id, session_id in cursor.fetchall()}
 
 
 def _checked(line: Line, routes: dict, writers: dict, assigned: set) -> tuple[str, Route]:
@@ -148,9 +136,9 @@ def _checked(line: Line, routes: dict, writers: dict, assigned: set) -> tuple[st
     return text, route
 
 
-def _stored(message_id: int, row: dict, routes: dict, writers: dict) -> StoredLine:
-    route = routes[row["checkin_id"]]
-    writer = writers.get(row["staff_user_id"])
-    return StoredLine(id=message_id, checkin=dataclasses.replace(route), sender=row["sender"], text=row["text"],
-                      created_at=row["created_at"], staff_user_id=row["staff_user_id"],
+def _stored(message_id: int, row: tuple, routes: dict, writers: dict) -> StoredLine:
+    checkin_id, sender, staff_user_id, text, created_at = row
+    writer = writers.get(staff_user_id)
+    return StoredLine(id=message_id, checkin=dataclasses.replace(routes[checkin_id]), sender=sender, text=text,
+                      created_at=created_at, staff_user_id=staff_user_id,
                       staff_user=Writer(writer.display_name) if writer is not None else None)
