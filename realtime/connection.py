@@ -80,10 +80,20 @@ def _welcomes(residents: list[tuple[int, dict | None]]) -> list:
     """The welcome, the crisis contacts and the room entry of each resident connecting at this moment
     ((checkin id, known place) each), in one reading unit of work (realtime.gathering)."""
     contacts = operations.crisis_contacts()
+    # Read for all of them at once: their check-ins with sessions, their conversations, each session's notices.
+    checkins = frames.fresh_checkins(checkin_id for checkin_id, _ in residents)
+    messages = operations.recent_messages_of(checkins)
+    announcements = {session_id: operations.recent_announcements(session_id)
+                     for session_id in {checkin.session_id for checkin in checkins.values()}}
 
     def welcome(resident):
-        checkin = frames.fresh_checkin(resident[0])
-        return frames.resident_welcome(checkin, resident[1]), contacts, room.room_entry(checkin)
+        checkin_id, known = resident
+        checkin = checkins.get(checkin_id)
+        if checkin is None:
+            raise LookupError(f"check-in {checkin_id} is gone")  # removed since the handshake: this one fails alone
+        return (frames.resident_welcome(checkin, known, messages=messages.get(checkin_id, []),
+                                        announcements=announcements[checkin.session_id]),
+                contacts, room.room_entry(checkin))
 
     return each(welcome, residents)
 

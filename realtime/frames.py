@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.checkins import operations
@@ -37,10 +38,11 @@ def message(msg: Message, checkin: CheckIn, for_staff: bool) -> dict:
     return frame
 
 
-def history(checkin: CheckIn, for_staff: bool, limit: int = 50) -> list[dict]:
-    """The last messages of a conversation, oldest first, without the per-frame "type"."""
+def history(checkin: CheckIn, for_staff: bool, limit: int = 50, messages: list[Message] | None = None) -> list[dict]:
+    """The last messages of a conversation, oldest first, without the per-frame "type" (`messages`: those
+    already read, operations.recent_messages_of)."""
     lines = []
-    for msg in operations.recent_messages(checkin.id, limit):
+    for msg in operations.recent_messages(checkin.id, limit) if messages is None else messages:
         line = message(msg, checkin, for_staff=False)
         del line["type"]
         lines.append(line)
@@ -93,11 +95,15 @@ def resident_closed(checkin: CheckIn) -> dict:
     return {"type": "closed", "reason": end_reason(checkin), "consulted": counting.was_consultation(checkin)}
 
 
-def resident_welcome(checkin: CheckIn, known_place: dict | None = None) -> dict:
+def resident_welcome(checkin: CheckIn, known_place: dict | None = None, *, messages: list[Message] | None = None,
+                     announcements: list | None = None) -> dict:
     """Everything a resident's page needs to resume: status, place, hand-off, last messages.
 
     `known_place`: the resident's queue frame from the relay's last refresh of the session (realtime.hub),
-    used while they wait instead of counting the line again; the next refresh corrects it if it moved."""
+    used while they wait instead of counting the line again; the next refresh corrects it if it moved.
+    `messages` and `announcements`: already read for every resident welcomed together (realtime/connection.py)."""
+    if announcements is None:
+        announcements = operations.recent_announcements(checkin.session_id)
     if known_place is not None and checkin.status == "waiting":
         queue = known_place
     else:  # two counts, not the whole line: a welcome comes with every connection (bench/relay.py)
@@ -106,9 +112,8 @@ def resident_welcome(checkin: CheckIn, known_place: dict | None = None) -> dict:
     frame = {
         "type": "welcome", "checkin_id": checkin.id, "session_id": checkin.session_id, "number": checkin.number,
         "status": RESIDENT_STATUS[checkin.status], "position": queue["position"], "waiting": queue["waiting"],
-        "estimated_wait_s": queue["estimated_wait_s"], "messages": history(checkin, for_staff=False),
-        "announcements": [{"text": a.text, "at": iso(a.created_at)}
-                          for a in operations.recent_announcements(checkin.session_id)],
+        "estimated_wait_s": queue["estimated_wait_s"], "messages": history(checkin, for_staff=False, messages=messages),
+        "announcements": [{"text": a.text, "at": iso(a.created_at)} for a in announcements],
         "avatar": checkin.avatar, "nickname": checkin.nickname, "urgent": checkin.urgent,
         "ends_at": iso(checkin.session.ends_at),
     }
@@ -223,3 +228,13 @@ def outcome(out) -> dict:
 def fresh_checkin(checkin_id: int) -> CheckIn | None:
     """The check-in read again, its session in the same query (a welcome needs both)."""
     return db_session.get(CheckIn, checkin_id, populate_existing=True, options=[joinedload(CheckIn.session)])
+
+
+def fresh_checkins(checkin_ids) -> dict[int, CheckIn]:
+    """`fresh_checkin` of each of these, in one query (the residents welcomed together); gone ones left out."""
+    ids = list(set(checkin_ids))
+    if not ids:
+        return {}
+    rows = db_session.scalars(select(CheckIn).where(CheckIn.id.in_(ids)).options(joinedload(CheckIn.session))
+                              .execution_options(populate_existing=True))
+    return {checkin.id: checkin for checkin in rows}

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from tests.realtime.conftest import open_today
 from webapp.checkins import operations
-from webapp.checkins.models import CheckIn
+from webapp.checkins.models import CheckIn, Message
 from webapp.checkins.operations.chat_lines import Line, store_lines
 from webapp.db import db_session
 from webapp.exceptions import DomainError
@@ -84,3 +85,19 @@ def test_a_line_posted_inside_the_callers_transaction_is_stored_with_it(running)
     assert [m.text for m in operations.recent_messages(checkin.id)] == ["はじめまして"]
     assert db_session.get(CheckIn, checkin.id).nickname == "ねこ"
     assert stored.checkin.id == checkin.id
+
+
+def test_the_recent_lines_of_several_conversations_are_each_their_own_last_ones_in_order(running):
+    """One query for the residents welcomed together: each conversation's last lines still holding text."""
+    first = operations.check_in(running.id, "cat")
+    second = operations.check_in(running.id, "dog")
+    quiet = operations.check_in(running.id, "moon")
+    for n in range(5):
+        operations.post_message(first.id, f"一の{n}")
+        operations.post_message(second.id, f"二の{n}")
+    db_session.execute(update(Message).where(Message.text == "一の4").values(text=None))  # purged
+    db_session.commit()
+    recent = operations.recent_messages_of([first.id, second.id, quiet.id], limit=3)
+    assert {cid: [m.text for m in lines] for cid, lines in recent.items()} == {
+        first.id: ["一の1", "一の2", "一の3"], second.id: ["二の2", "二の3", "二の4"]}
+    assert operations.recent_messages(second.id, limit=2)[-1].text == "二の4"

@@ -64,6 +64,11 @@ def test_residents_connecting_at_once_each_get_their_own_welcome_and_a_removed_o
 
     together = 24
     residents = [world.check_in(avatar="cat", nickname=f"n{k}") for k in range(together)]
+    for k, (checkin_id, _) in enumerate(residents):  # each their own conversation, read for all at once
+        for line in range(k % 3):
+            operations.post_message(checkin_id, f"n{k}の{line}行目")
+    sato = db_session.get(type(world.users["sato"]), world.user_ids["sato"])
+    operations.announce(world.session_id, sato, "まもなく始まります")
     removed_id, removed_token = world.check_in(avatar="dog")
     operations.remove(removed_id, db_session.get(type(world.users["sato"]), world.user_ids["sato"]))
     db_session.remove()
@@ -82,3 +87,6 @@ def test_residents_connecting_at_once_each_get_their_own_welcome_and_a_removed_o
     assert [(w["checkin_id"], w["nickname"]) for w in welcomes] == [(cid, f"n{k}") for k, (cid, _) in
                                                                      enumerate(residents)]
     assert {w["status"] for w in welcomes} == {"waiting"}
+    assert [[m["text"] for m in w["messages"]] for w in welcomes] == [
+        [f"n{k}の{line}行目" for line in range(k % 3)] for k in range(together)]
+    assert {tuple(a["text"] for a in w["announcements"]) for w in welcomes} == {("まもなく始まります",)}

@@ -151,7 +151,8 @@ def console_data(session: Session, user: User) -> dict:
     checkins = operations.queue(session.id)
     entries = frames.staff_queue(session.id)["entries"]
     visible = {c.id for c in checkins if c.status == "waiting" or c.taken_by_id == user.id}
-    messages = {str(cid): [message_view(m) for m in operations.recent_messages(cid)] for cid in visible}
+    recent = operations.recent_messages_of(visible)
+    messages = {str(cid): [message_view(m) for m in recent.get(cid, [])] for cid in visible}
     rendered = []
     for entry in entries:
         avatar = avatar_view(entry["avatar"])

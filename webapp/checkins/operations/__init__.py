@@ -9,7 +9,13 @@ wait is defined in `counting`; when a session is open, in `webapp.sessions.queri
 from webapp.checkins.operations.access import can_staff, followed_sessions
 from webapp.checkins.operations.checkin import check_in
 from webapp.checkins.operations.configuration import Settings, configure, settings
-from webapp.checkins.operations.conversation import announce, post_message, recent_announcements, recent_messages
+from webapp.checkins.operations.conversation import (
+    announce,
+    post_message,
+    recent_announcements,
+    recent_messages,
+    recent_messages_of,
+)
 from webapp.checkins.operations.crisis import contains_crisis_word, crisis_contacts
 from webapp.checkins.operations.handoff import HANDOFF_MODES, take, transfer
 from webapp.checkins.operations.leaving import erase_own, expire_stale, leave, remove, touch
@@ -41,7 +47,8 @@ __all__ = [
     "can_staff", "check_in", "close", "configure", "contains_crisis_word", "counts", "crisis_contacts",
     "erase_own", "estimate_s",
     "estimated_wait_s", "expire_stale", "followed_sessions", "get", "leave", "position", "post_message",
-    "promoter_count", "queue", "queue_rows", "recent_announcements", "recent_messages", "remove", "session_is_open",
+    "promoter_count", "queue", "queue_rows", "recent_announcements", "recent_messages",
+    "recent_messages_of", "remove", "session_is_open",
     "settings",
     "take", "token_state", "touch", "transfer", "waiting_count", "waiting_line",
     "arrived", "connected_ids", "departed", "present_place", "heartbeat",

@@ -1,7 +1,7 @@
 """The conversation: chat lines between a resident and staff, and notices to a whole session."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import signals
@@ -36,11 +36,24 @@ def post_message(checkin_id: int, text: str, *, staff: User | None = None) -> Me
 
 def recent_messages(checkin_id: int, limit: int = 50) -> list[Message]:
     """The last `limit` messages still holding text, oldest first."""
-    rows = db_session.scalars(
-        select(Message).where(Message.checkin_id == checkin_id, Message.text.is_not(None))
-        .order_by(Message.id.desc()).limit(limit)
-    ).all()
-    return list(reversed(rows))
+    return recent_messages_of([checkin_id], limit).get(checkin_id, [])
+
+
+def recent_messages_of(checkin_ids, limit: int = 50) -> dict[int, list[Message]]:
+    """`recent_messages` of each of these check-ins, in one query (the residents welcomed together,
+    realtime/connection.py; the console's conversations); a check-in with none is left out."""
+    ids = list(set(checkin_ids))
+    if not ids:
+        return {}
+    ranked = (select(Message.id, func.row_number().over(partition_by=Message.checkin_id,
+                                                       order_by=Message.id.desc()).label("back"))
+              .where(Message.checkin_id.in_(ids), Message.text.is_not(None)).subquery())
+    rows = db_session.scalars(select(Message).join(ranked, Message.id == ranked.c.id)
+                              .where(ranked.c.back <= limit).order_by(Message.id))
+    found: dict[int, list[Message]] = {}
+    for msg in rows:
+        found.setdefault(msg.checkin_id, []).append(msg)
+    return found
 
 
 def announce(session_id: int, user: User, text: str) -> Announcement:
