@@ -43,7 +43,7 @@ class FrameError(Exception):
 def _read(frame: dict, sender: str):
     """The frame as its model (webapp/schemas/frames.py), or a FrameError naming the field."""
     try:
-        return read_frame(frame, sender)
+        return read_frame(frame, sender, text_checked=True)  # every frame handled here came through dispatch.parse
     except ValidationError as err:
         raise FrameError(*frame_problem(err, MODELS[sender][frame["type"]])) from None
 

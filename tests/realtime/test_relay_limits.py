@@ -169,3 +169,25 @@ def test_unknown_paths_get_404_and_the_health_check_answers(relay):
         urllib.request.urlopen(f"http://127.0.0.1:{relay.port}/other", timeout=5)
     assert missing.value.code == 404
     missing.value.close()  # the error holds the connection open; the relay would wait for it when stopping
+
+
+@pytest.mark.parametrize("raw", [
+    '{"type": "message", "text": "a\x7fb"}',          # DEL, written out: JSON lets it through unescaped
+    '{"type": "message", "text": "x\x9b"}',           # a C1 control, written out
+    '{"type": "message", "text": "a\\u0000b"}',       # NUL, escaped
+    '{"type": "message", "text": "\\ud800"}',         # a lone surrogate, escaped
+    '{"type": "message", "text": "ok", "\\u0007": 1}',  # in a key
+])
+def test_a_line_that_is_not_text_is_refused_however_it_is_written_and_nothing_is_stored(world, relay, peers, raw):
+    """The relay judges most frames from their raw text (one search) and walks the rest: both ways refuse."""
+    checkin_id, token = world.check_in()
+    alice = peers(relay.url(token))
+    alice.next("welcome")
+    alice.ws.send(raw)
+    assert alice.next("error")["code"] == "bad_frame"
+    alice.send(type="message", text="改行は\nそのまま")
+    assert alice.next("message")["text"] == "改行は\nそのまま"
+    from webapp.checkins import operations
+    from webapp.db import db_session
+    db_session.remove()
+    assert [m.text for m in operations.recent_messages(checkin_id)] == ["改行は\nそのまま"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 from webapp.schemas.fields import refuse_bad_text
 
@@ -19,9 +19,11 @@ class Input(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _only_text(cls, data):
-        """Every string of the input, known field or not, is text (`invalid_text`, 400), before anything reads it."""
-        refuse_bad_text(data)
+    def _only_text(cls, data, info: ValidationInfo):
+        """Every string of the input, known field or not, is text (`invalid_text`, 400), before anything reads it
+        (unless the caller checked the whole document already and says so: context {"text_checked": True})."""
+        if not (info.context and info.context.get("text_checked")):
+            refuse_bad_text(data)
         return data
 
 

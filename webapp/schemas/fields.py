@@ -33,6 +33,13 @@ def text_problem(value: str) -> str | None:
     return f"must not hold control characters or broken characters (found U+{ord(found.group()[0]):04X})."
 
 
+def json_is_text(raw: str) -> bool:
+    """True when no string decoded from the JSON document `raw` can fail `text_problem`, judged from `raw`
+    itself: without a backslash nothing in it is escaped, so every string it holds is a piece of `raw`
+    written out as it is (one search of the document instead of a walk of what it decodes to)."""
+    return "\\" not in raw and _NOT_TEXT.search(raw) is None
+
+
 def refuse_bad_text(value: Any) -> None:
     """Raise `invalid_text` for the first string in `value` (keys, nested lists and objects too) that is not text.
 

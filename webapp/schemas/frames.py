@@ -175,6 +175,8 @@ def _by_type(union) -> dict[str, type[BaseModel]]:
 MODELS = {"resident": _by_type(ResidentFrame), "staff": _by_type(StaffFrame)}
 
 
-def read_frame(frame: dict, sender: str) -> BaseModel:
-    """The frame as its model (`sender` is "resident" or "staff"); raises pydantic's ValidationError."""
-    return (STAFF_FRAMES if sender == "staff" else RESIDENT_FRAMES).validate_python(frame)
+def read_frame(frame: dict, sender: str, text_checked: bool = False) -> BaseModel:
+    """The frame as its model (`sender` is "resident" or "staff"); raises pydantic's ValidationError.
+    `text_checked`: the relay checked every string of the frame already (realtime/dispatch.py `parse`)."""
+    return (STAFF_FRAMES if sender == "staff" else RESIDENT_FRAMES).validate_python(
+        frame, context={"text_checked": True} if text_checked else None)

@@ -19,6 +19,8 @@ import json
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from sqlalchemy.exc import DBAPIError
+
 from webapp.checkins.models import Message
 from webapp.db import db_session
 
@@ -137,7 +139,9 @@ def transaction() -> Iterator[tuple[Dialect, object]]:
     Where the caller's session is already in a transaction (a web form: the view has read the
     check-in, and on SQLite holds the write lock), the batch joins it and commits it, as the ORM
     code did. Otherwise (the relay: each unit of work starts with no transaction) it takes a pool
-    connection of its own and none of the session's begin and commit.
+    connection of its own and none of the session's begin and commit. A driver error comes out as
+    SQLAlchemy's (webapp.exceptions.database_unreachable reads it), and a connection it found broken
+    is not handed out again.
     """
     # The relay's unit of work has no session yet: asking the session for its bind would make one.
     session = db_session() if db_session.registry.has() else None
@@ -145,24 +149,44 @@ def transaction() -> Iterator[tuple[Dialect, object]]:
         db_session.session_factory.kw.get("bind") or db_session.get_bind())
     dialect = dialect_for(engine)
     if session is not None and session.in_transaction():
-        cursor = db_session.connection().connection.driver_connection.cursor()
+        raw = session.connection().connection
+        with _driver_errors(engine, raw):
+            cursor = raw.driver_connection.cursor()
+            try:
+                yield dialect, cursor
+            finally:
+                cursor.close()
+        session.commit()
+        return
+    raw = None
+    with _driver_errors(engine, lambda: raw):
+        raw = engine.raw_connection()
+        cursor = raw.driver_connection.cursor()
         try:
-            yield dialect, cursor
+            if dialect.begin:
+                cursor.execute(dialect.begin)
+            try:
+                yield dialect, cursor
+            except BaseException:
+                raw.rollback()
+                raise
+            raw.commit()
         finally:
             cursor.close()
-        db_session.commit()
-        return
-    raw = engine.raw_connection()
-    cursor = raw.driver_connection.cursor()
+            raw.close()
+
+
+@contextlib.contextmanager
+def _driver_errors(engine, raw) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy's DBAPIError, without the statement or its parameters (residents'
+    lines: never in a log); a connection the error shows broken is invalidated (the pool makes a new one)."""
+    dbapi = engine.dialect.loaded_dbapi
     try:
-        if dialect.begin:
-            cursor.execute(dialect.begin)
-        try:
-            yield dialect, cursor
-        except BaseException:
-            raw.rollback()
-            raise
-        raw.commit()
-    finally:
-        cursor.close()
-        raw.close()
+        yield
+    except dbapi.Error as err:
+        fairy = raw() if callable(raw) else raw
+        broken = fairy is not None and engine.dialect.is_disconnect(err, fairy.driver_connection, None)
+        if broken:
+            fairy.invalidate(err)
+        raise DBAPIError.instance(None, None, err, dbapi.Error, connection_invalidated=broken,
+                                  dialect=engine.dialect) from err
