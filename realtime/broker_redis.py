@@ -141,9 +141,12 @@ class RedisBroker(Broker):
                     log.info("Redis at %s is back; resynchronising", safe_url(self.url))
                     if self.on_reconnect is not None:
                         self.on_reconnect()
-                item = await self._pubsub.get_message(timeout=1.0)
-                if item is not None and item.get("type") == "message":
-                    self._receive(item)
+                # listen() reads each message with no timeout of its own to set up (get_message's per call).
+                async for item in self._pubsub.listen():
+                    if item.get("type") == "message":
+                        self._receive(item)
+                    if self._closing:
+                        return
             except (RedisError, OSError) as err:
                 if self.connected:
                     log.error("lost Redis at %s (%s); serving local connections, reconnecting", safe_url(self.url), err)
