@@ -111,7 +111,7 @@ def _writers(sql, cursor, user_ids: set[int]) -> dict[int, chat_sql.WriterRow]:
 
 
 def _assigned(sql, cursor, user_ids: set[int], session_ids: set[int]) -> set[tuple[int, int]]:
-    """The (user id, session id) pairs among these that are promoter assignments (sessions.queries.assignments)."""
+    """The (user id, session id) pairs among these that are promoter assignments (access.can_staff reads them)."""
     if not user_ids or not session_ids:
         return set()
     cursor.execute(sql.assignments, (sql.ids(user_ids), sql.ids(session_ids)))

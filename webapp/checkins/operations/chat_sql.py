@@ -25,14 +25,6 @@ from webapp.checkins.models import Message
 from webapp.db import db_session
 
 
-class RouteRow(NamedTuple):
-    id: int
-    session_id: int
-    status: str
-    taken_by_id: int | None
-    urgent: bool
-
-
 class WriterRow(NamedTuple):
     """What the writing rules read of a staff member (access.can_staff, staff.operations.relay_token_current)."""
 
